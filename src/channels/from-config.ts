@@ -1,0 +1,14 @@
+/** Builds channels from their config entries; each type lives in its own folder. */
+import type { Channel } from "../core/channel.ts";
+import type { ChannelConfig } from "../config/schema.ts";
+import { createHttpChannel } from "./http/index.ts";
+import { createWebchatChannel } from "./webchat/index.ts";
+
+export function channelFromConfig(id: string, config: ChannelConfig): Channel {
+  switch (config.type) {
+    case "http":
+      return createHttpChannel({ id, key: config.key, threadStrategy: config.threadStrategy });
+    case "webchat":
+      return createWebchatChannel({ id, path: config.path, title: config.title, threadStrategy: config.threadStrategy });
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * Ingress of the HTTP API: the body of `POST /v1/messages` (and of a WebSocket `message`
+ * frame) parsed and checked at the edge, then turned into an envelope.
+ */
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import type { Envelope } from "../../core/envelope.ts";
+import { makeEnvelope } from "../../core/envelope.ts";
+import { RequestError } from "../../core/errors.ts";
+
+export const apiMessageSchema = z.strictObject({
+  user: z.string().min(1).max(256),
+  text: z.string().min(1).max(100_000),
+  /** Continue this session (it must be the user's own). */
+  session: z.string().min(1).max(256).optional(),
+  /** Route to this agent instead of what the rules say. */
+  agent: z.string().min(1).max(128).optional(),
+  /** The caller's idempotency key: the same id twice yields one turn and one reply. */
+  id: z.string().min(1).max(256).optional(),
+  name: z.string().max(256).optional(),
+  email: z.string().max(320).optional(),
+  /** A conversation (room) id when several users talk in one room; defaults to a DM with the user. */
+  conversation: z.string().min(1).max(256).optional(),
+  thread: z.string().min(1).max(256).optional(),
+});
+
+export type ApiMessage = z.infer<typeof apiMessageSchema>;
+
+export function parseApiMessage(body: unknown): ApiMessage {
+  const parsed = apiMessageSchema.safeParse(body);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0]!;
+    const path = first.path.join(".") || "body";
+    const message = first.code === "invalid_type" && first.input === undefined ? "required" : first.message;
+    throw new RequestError(400, `${path}: ${message}`);
+  }
+  return parsed.data;
+}
+
+export function apiEnvelope(channel: { id: string; type: string }, message: ApiMessage): Envelope {
+  return makeEnvelope({
+    channel: channel.id,
+    source: channel.type,
+    eventId: message.id ?? randomUUID(),
+    sender: { id: message.user, name: message.name, email: message.email },
+    text: message.text,
+    conversation: message.conversation ? { id: message.conversation, kind: "group" } : { id: message.user, kind: "dm" },
+    thread: message.thread,
+    hints: { session: message.session, agent: message.agent },
+    raw: message,
+  });
+}

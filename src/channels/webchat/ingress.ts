@@ -1,0 +1,64 @@
+/**
+ * Ingress of the web chat: the browser's `POST /messages` body and `GET /history` query,
+ * checked at the edge, and the envelope a message becomes. The browser's random client id is
+ * the sender, so every browser is its own user with its own session.
+ */
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import type { Envelope } from "../../core/envelope.ts";
+import { makeEnvelope } from "../../core/envelope.ts";
+import { RequestError } from "../../core/errors.ts";
+
+const clientId = z.string().regex(/^[A-Za-z0-9_-]{8,128}$/, "must be 8 to 128 characters of A-Z, a-z, 0-9, _ and -");
+
+export const webchatMessageSchema = z.strictObject({
+  /** The id the browser generated once and keeps in localStorage. */
+  client: clientId,
+  text: z.string().min(1).max(20_000),
+  /** The browser's idempotency key for this message: a resend yields one turn and one reply. */
+  id: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, "must be 1 to 128 characters of A-Z, a-z, 0-9, _ and -").optional(),
+});
+
+export const historyQuerySchema = z.strictObject({
+  client: clientId,
+  session: z.string().min(1).max(256),
+});
+
+export type WebchatMessage = z.infer<typeof webchatMessageSchema>;
+export type HistoryQuery = z.infer<typeof historyQuerySchema>;
+
+function parse<T>(schema: z.ZodType<T>, input: unknown, what: string): T {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const first = parsed.error.issues[0]!;
+  const path = first.path.join(".") || what;
+  const message = first.code === "invalid_type" && first.input === undefined ? "required" : first.message;
+  throw new RequestError(400, `${path}: ${message}`);
+}
+
+export function parseWebchatMessage(body: unknown): WebchatMessage {
+  return parse(webchatMessageSchema, body, "body");
+}
+
+export function parseHistoryQuery(params: URLSearchParams): HistoryQuery {
+  return parse(historyQuerySchema, Object.fromEntries(params), "query");
+}
+
+/** The sender id a browser's client id stands for. */
+export function webchatSender(client: string): string {
+  return `web:${client}`;
+}
+
+export function webchatEnvelope(channel: { id: string; type: string }, message: WebchatMessage): Envelope {
+  const sender = webchatSender(message.client);
+  return makeEnvelope({
+    channel: channel.id,
+    source: channel.type,
+    // Scoped by client: a guessed id of someone else's message must never replay their reply.
+    eventId: `${message.client}:${message.id ?? randomUUID()}`,
+    sender: { id: sender },
+    conversation: { id: sender, kind: "dm" },
+    text: message.text,
+    raw: message,
+  });
+}

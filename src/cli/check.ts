@@ -1,0 +1,14 @@
+/** `switchboard check [-c file]`: validate a config and say what it would run. */
+import { resolveConfig } from "./config.ts";
+
+export async function check(options: { config?: string }): Promise<number> {
+  const { config, file } = await resolveConfig(options.config);
+  const agents = Object.keys(config.agents);
+  const channels = Object.entries(config.channels).map(([id, c]) => `${id} (${c.type})`);
+  console.log(`${file ?? "embedded default config"}: OK`);
+  console.log(`  store:    ${config.store}`);
+  console.log(`  agents:   ${agents.join(", ") || "none"}; default ${config.defaultAgent ?? agents[0] ?? "none"}`);
+  console.log(`  channels: ${channels.join(", ") || "none"}`);
+  console.log(`  routes:   ${config.routes.map((r) => r.name).join(", ") || "none (everything goes to the default agent)"}`);
+  return 0;
+}

@@ -1,0 +1,75 @@
+/** The `switchboard` command: parses arguments and runs one subcommand. Returns the exit code. */
+import { parseArgs } from "node:util";
+import { ConfigError } from "../core/errors.ts";
+import { start } from "./start.ts";
+import { check } from "./check.ts";
+import { sessions } from "./sessions.ts";
+import { send } from "./send.ts";
+
+const usage = `Usage: switchboard <command> [options]
+
+Commands:
+  start [-c file] [--port N]          run the gateway (embedded default without a config file)
+  check [-c file]                     validate a config file
+  sessions list [--user U] [--agent A] [--channel C] [--json]
+  sessions show <id> [--json]         a session and its transcript
+  sessions reset <id>                 end a session; its conversation starts fresh
+  send --user U [--session S] [--agent A] [--url URL] [--key K] "text"
+                                      send one message and print the reply
+
+Options:
+  -c, --config <file>   config file (default: ./switchboard.yaml if present)
+  -h, --help            show this help`;
+
+export async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        config: { type: "string", short: "c" },
+        port: { type: "string", short: "p" },
+        user: { type: "string", short: "u" },
+        session: { type: "string" },
+        agent: { type: "string" },
+        channel: { type: "string" },
+        url: { type: "string" },
+        key: { type: "string" },
+        json: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${usage}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const [command, ...rest] = positionals;
+  if (values.help || command === undefined || command === "help") {
+    console.log(usage);
+    return command === undefined && !values.help ? 2 : 0;
+  }
+  try {
+    switch (command) {
+      case "start":
+        return await start(values);
+      case "check":
+        return await check(values);
+      case "sessions":
+        return await sessions(rest, values);
+      case "send":
+        return await send(rest, values);
+      default:
+        console.error(`unknown command "${command}"\n\n${usage}`);
+        return 2;
+    }
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      return 2;
+    }
+    console.error(`error: ${(error as Error).message}`);
+    return 1;
+  }
+}

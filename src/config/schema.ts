@@ -1,0 +1,175 @@
+/**
+ * The shape of switchboard.yaml, as a zod schema. The parsed result is `SwitchboardConfig`; the
+ * JSON Schema for editors (schema/switchboard.schema.json) is generated from this file.
+ * Channel and agent entries are open objects checked by their own kind, so later kinds plug in.
+ */
+import { z } from "zod";
+import { parseBytes, parseDuration } from "./duration.ts";
+
+const duration = z
+  .union([z.string(), z.number()])
+  .transform((value, ctx) => {
+    const ms = parseDuration(value);
+    if (ms === undefined) {
+      ctx.addIssue({ code: "custom", message: `"${value}" is not a duration (use e.g. 30s, 10m, 24h, or seconds)` });
+      return z.NEVER;
+    }
+    return ms;
+  })
+  .meta({ description: "A duration: seconds as a number, or a string like 500ms, 30s, 10m, 24h, 7d." });
+
+const bytes = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  const n = parseBytes(value);
+  if (n === undefined) {
+    ctx.addIssue({ code: "custom", message: `"${value}" is not a size (use e.g. 512kb, 1mb, or bytes)` });
+    return z.NEVER;
+  }
+  return n;
+});
+
+const stringOrList = z.union([z.string(), z.array(z.string()).min(1)]);
+
+export const busyPolicy = z.enum(["queue", "collect", "interrupt"]);
+export const threadStrategy = z.enum(["new", "per_user", "per_channel", "per_session", "singleton", "existing"]);
+
+const echoAgent = z.strictObject({
+  kind: z.literal("echo"),
+  /** Delay between streamed words, to make streaming visible. */
+  delay: duration.optional(),
+  prefix: z.string().optional(),
+  busy: busyPolicy.optional(),
+  turnTimeout: duration.optional(),
+});
+
+const functionAgent = z.strictObject({
+  kind: z.literal("function"),
+  /** Path of an ES module (.js, .mjs or .ts), relative to the config file. */
+  module: z.string().min(1),
+  /** Named export to use; `default` unless set. */
+  export: z.string().optional(),
+  /** Passed to a factory export: `export function create(options)`. */
+  options: z.record(z.string(), z.unknown()).optional(),
+  busy: busyPolicy.optional(),
+  turnTimeout: duration.optional(),
+});
+
+export const agentSchema = z.discriminatedUnion("kind", [echoAgent, functionAgent]);
+
+const httpChannel = z.strictObject({
+  type: z.literal("http"),
+  /** Bearer key callers must send. Without one, only bind the server to localhost. */
+  key: z.string().min(16, "must be at least 16 characters").optional(),
+  threadStrategy: threadStrategy.optional(),
+  enabled: z.boolean().optional(),
+});
+
+const webchatChannel = z.strictObject({
+  type: z.literal("webchat"),
+  /** Where the page is served; `/` by default. */
+  path: z.string().startsWith("/").optional(),
+  title: z.string().optional(),
+  threadStrategy: threadStrategy.optional(),
+  enabled: z.boolean().optional(),
+});
+
+export const channelSchema = z.discriminatedUnion("type", [httpChannel, webchatChannel]);
+
+const whenSchema = z
+  .strictObject({
+    content_match: z.string().optional(),
+    source_match: stringOrList.optional(),
+    user_match: stringOrList.optional(),
+    channel_match: stringOrList.optional(),
+    keyword: stringOrList.optional(),
+    always: z.literal(true).optional(),
+  })
+  .refine((w) => Object.values(w).some((v) => v !== undefined), "needs at least one condition");
+
+const thenSchema = z.strictObject({
+  agent: z.string().optional(),
+  threadStrategy: threadStrategy.optional(),
+  threadId: z.string().optional(),
+  instruction: z.string().optional(),
+});
+
+export const routeSchema = z.strictObject({
+  name: z.string().min(1),
+  when: whenSchema,
+  then: thenSchema,
+});
+
+export const configSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    store: z.string().default("sqlite:./.switchboard/switchboard.db"),
+    server: z
+      .strictObject({
+        port: z.number().int().min(0).max(65535).default(8787),
+        host: z.string().default("127.0.0.1"),
+        bodyLimit: bytes.default(1024 * 1024),
+      })
+      .prefault({}),
+    /** Sliding TTL of an idle session. */
+    session_ttl: duration.default(24 * 3_600_000),
+    lanes: z
+      .strictObject({
+        concurrency: z.number().int().min(1).default(16),
+        busy: busyPolicy.default("queue"),
+        turnTimeout: duration.default(10 * 60_000),
+        maxPendingPerSession: z.number().int().min(1).default(1000),
+      })
+      .prefault({}),
+    outbox: z
+      .strictObject({
+        maxAttempts: z.number().int().min(1).default(8),
+        baseDelay: duration.default(1000),
+        maxDelay: duration.default(5 * 60_000),
+      })
+      .prefault({}),
+    dedupe_ttl: duration.default(7 * 86_400_000),
+    defaultAgent: z.string().optional(),
+    agents: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, "agent ids use letters, digits, . _ -"), agentSchema).default({}),
+    channels: z
+      .record(z.string().regex(/^[A-Za-z0-9_-]+$/, "channel ids use letters, digits, _ -"), channelSchema)
+      .default({}),
+    routes: z.array(routeSchema).default([]),
+  })
+  .superRefine((config, ctx) => {
+    config.routes.forEach((route, i) => {
+      if (route.then.threadStrategy === "existing" && route.then.threadId === undefined) {
+        ctx.addIssue({ code: "custom", path: ["routes", i, "then", "threadId"], message: "required when threadStrategy is existing" });
+      }
+      if (route.when.content_match !== undefined) {
+        try {
+          new RegExp(route.when.content_match, "i");
+        } catch (err) {
+          ctx.addIssue({ code: "custom", path: ["routes", i, "when", "content_match"], message: `invalid regex: ${(err as Error).message.replace(/^Invalid regular expression: \/.*\/\w*: /, "")}` });
+        }
+      }
+    });
+  });
+
+/**
+ * References to agents, checked apart from the schema because agents may also be added in code
+ * (`gateway.addAgent`) before the gateway starts.
+ */
+export function agentReferenceIssues(config: SwitchboardConfig, agentIds: readonly string[]): string[] {
+  const issues: string[] = [];
+  if (config.defaultAgent !== undefined && !agentIds.includes(config.defaultAgent)) {
+    issues.push(`defaultAgent: unknown agent "${config.defaultAgent}" (known: ${agentIds.join(", ") || "none"})`);
+  }
+  config.routes.forEach((route, i) => {
+    if (route.then.agent !== undefined && !agentIds.includes(route.then.agent)) {
+      issues.push(`routes.${i}.then.agent: unknown agent "${route.then.agent}"`);
+    }
+  });
+  return issues;
+}
+
+export type SwitchboardConfigInput = z.input<typeof configSchema>;
+export type SwitchboardConfig = z.output<typeof configSchema>;
+export type AgentConfig = z.output<typeof agentSchema>;
+export type ChannelConfig = z.output<typeof channelSchema>;
+export type RouteConfig = z.output<typeof routeSchema>;
+export type ThreadStrategy = z.output<typeof threadStrategy>;
+export type BusyPolicy = z.output<typeof busyPolicy>;

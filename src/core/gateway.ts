@@ -1,0 +1,223 @@
+/**
+ * The gateway: the pipeline in one place. Ingress (channels) → accept (dedupe, route, session,
+ * inbox; one transaction) → lane (one turn per session) → turn (agent events) → egress (outbox
+ * worker → channel). It owns no platform and no storage engine: channels, agents and the store
+ * are handed to it.
+ */
+import type { Agent } from "./agent.ts";
+import type { Channel, ChannelContext } from "./channel.ts";
+import type { AcceptContext, AcceptResult } from "./accept.ts";
+import { createAccept } from "./accept.ts";
+import type { Envelope } from "./envelope.ts";
+import { GatewayEvents } from "./events.ts";
+import { SessionLanes } from "./lanes.ts";
+import type { Logger } from "./log.ts";
+import { createLogger } from "./log.ts";
+import type { Middleware } from "./middleware.ts";
+import { OutboxWorker } from "./outbox.ts";
+import type { RouteRule } from "./router.ts";
+import { Router } from "./router.ts";
+import type { BusyPolicy, TurnContext } from "./turn.ts";
+import { TurnRunner } from "./turn.ts";
+import type { Store } from "../store/store.ts";
+import { SwitchboardError } from "./errors.ts";
+
+export interface GatewayOptions {
+  store: Store;
+  defaultAgent?: string;
+  routes?: RouteRule[];
+  sessionTtlMs?: number;
+  dedupeTtlMs?: number;
+  lanes?: { concurrency?: number; busy?: BusyPolicy; turnTimeoutMs?: number; maxPendingPerSession?: number };
+  outbox?: { maxAttempts?: number; baseDelayMs?: number; maxDelayMs?: number };
+  /** Per-agent overrides of the busy policy and turn timeout. */
+  agentSettings?: Record<string, { busy?: BusyPolicy; turnTimeoutMs?: number }>;
+  /** How long `stop()` lets running turns finish before aborting them (they resume on restart). */
+  drainTimeoutMs?: number;
+  log?: Logger;
+}
+
+export interface GatewayMiddleware {
+  accept?: Middleware<AcceptContext>;
+  turn?: Middleware<TurnContext>;
+}
+
+export class Gateway {
+  readonly store: Store;
+  readonly events = new GatewayEvents();
+  readonly log: Logger;
+  private readonly options: GatewayOptions;
+  private readonly agents = new Map<string, Agent>();
+  private readonly channels = new Map<string, Channel>();
+  private readonly acceptMiddleware: Middleware<AcceptContext>[] = [];
+  private readonly turnMiddleware: Middleware<TurnContext>[] = [];
+  private readonly lanes: SessionLanes;
+  private readonly turns: TurnRunner;
+  private readonly outbox: OutboxWorker;
+  private router: Router | undefined;
+  private acceptFn: ((envelope: Envelope) => Promise<AcceptResult>) | undefined;
+  private sweeper: NodeJS.Timeout | undefined;
+  private state: "idle" | "running" | "stopping" | "stopped" = "idle";
+
+  constructor(options: GatewayOptions) {
+    this.options = options;
+    this.store = options.store;
+    this.log = options.log ?? createLogger();
+    const lanes = options.lanes ?? {};
+    this.turns = new TurnRunner({
+      store: this.store,
+      events: this.events,
+      log: this.log,
+      agent: (id) => this.agents.get(id),
+      channel: (id) => this.channels.get(id),
+      busyPolicy: (agent) => this.options.agentSettings?.[agent]?.busy ?? lanes.busy ?? "queue",
+      turnTimeoutMs: (agent) => this.options.agentSettings?.[agent]?.turnTimeoutMs ?? lanes.turnTimeoutMs ?? 600_000,
+      middleware: this.turnMiddleware,
+      maxAttempts: 3,
+      onCommitted: () => this.outbox.kick(),
+    });
+    this.lanes = new SessionLanes({
+      concurrency: lanes.concurrency ?? 16,
+      runTurn: (sessionId) => this.turns.run(sessionId),
+      onError: (sessionId, error) => this.log.error("turn crashed", { sessionId, error }),
+    });
+    const outbox = options.outbox ?? {};
+    this.outbox = new OutboxWorker(
+      { store: this.store, channel: (id) => this.channels.get(id), events: this.events, log: this.log },
+      { maxAttempts: outbox.maxAttempts ?? 8, baseDelayMs: outbox.baseDelayMs ?? 1000, maxDelayMs: outbox.maxDelayMs ?? 300_000 },
+    );
+  }
+
+  addAgent(agent: Agent): this {
+    if (this.agents.has(agent.id)) throw new SwitchboardError(`agent "${agent.id}" is already registered`);
+    this.agents.set(agent.id, agent);
+    return this;
+  }
+
+  addChannel(channel: Channel): this {
+    if (this.channels.has(channel.id)) throw new SwitchboardError(`channel "${channel.id}" is already registered`);
+    this.channels.set(channel.id, channel);
+    if (this.state === "running") void this.startChannel(channel);
+    return this;
+  }
+
+  use(middleware: GatewayMiddleware): this {
+    if (middleware.accept) this.acceptMiddleware.push(middleware.accept);
+    if (middleware.turn) this.turnMiddleware.push(middleware.turn);
+    return this;
+  }
+
+  getChannel(id: string): Channel | undefined {
+    return this.channels.get(id);
+  }
+
+  listChannels(): Channel[] {
+    return [...this.channels.values()];
+  }
+
+  listAgents(): Agent[] {
+    return [...this.agents.values()];
+  }
+
+  get running(): boolean {
+    return this.state === "running";
+  }
+
+  get stats(): { activeTurns: number; queuedSessions: number } {
+    return { activeTurns: this.lanes.activeTurns, queuedSessions: this.lanes.queuedSessions };
+  }
+
+  /** The durable accept; channels call it through their context. */
+  accept(envelope: Envelope): Promise<AcceptResult> {
+    if (!this.acceptFn) throw new SwitchboardError("the gateway is not started", { status: 503 });
+    return this.acceptFn(envelope);
+  }
+
+  /** What a channel sees of the gateway. */
+  channelContext(channel: Channel): ChannelContext {
+    return {
+      accept: (envelope) => this.accept(envelope),
+      lookup: (channelId, eventId) => this.store.getMessage(channelId, eventId),
+      sessions: {
+        get: (id) => this.store.getSession(id),
+        transcript: (id) => this.store.getTranscript(id),
+      },
+      events: this.events,
+      log: this.log.child({ channel: channel.id }),
+    };
+  }
+
+  async start(): Promise<void> {
+    if (this.state !== "idle") throw new SwitchboardError(`the gateway cannot start: it is ${this.state}`);
+    const defaultAgent = this.options.defaultAgent ?? this.agents.keys().next().value;
+    if (defaultAgent === undefined) throw new SwitchboardError("no agent is configured: add one before starting");
+    if (!this.agents.has(defaultAgent)) throw new SwitchboardError(`defaultAgent "${defaultAgent}" is not registered`);
+    this.router = new Router(this.options.routes ?? [], defaultAgent);
+    const lanes = this.options.lanes ?? {};
+    this.acceptFn = createAccept({
+      store: this.store,
+      router: this.router,
+      knownAgents: () => new Set(this.agents.keys()),
+      channelStrategy: (id) => this.channels.get(id)?.threadStrategy,
+      middleware: this.acceptMiddleware,
+      sessionTtlMs: this.options.sessionTtlMs ?? 24 * 3_600_000,
+      dedupeTtlMs: this.options.dedupeTtlMs ?? 7 * 86_400_000,
+      maxPendingPerSession: lanes.maxPendingPerSession ?? 1000,
+      onAccepted: (result, newSession) => {
+        this.events.publish({ type: "accepted", messageKey: result.messageKey, messageId: result.messageId, sessionId: result.sessionId, newSession });
+        if (this.lanes.isRunning(result.sessionId) && this.turns.busyPolicyOf(result.agent) === "interrupt") this.turns.interrupt(result.sessionId);
+        this.lanes.wake(result.sessionId);
+      },
+    });
+    this.state = "running";
+    this.outbox.start();
+    // Resume what a crash or restart left: pending inbox items run, unsent outbox items go out.
+    for (const sessionId of await this.store.sessionsWithPending()) this.lanes.wake(sessionId);
+    await Promise.all([...this.channels.values()].map((channel) => this.startChannel(channel)));
+    this.sweeper = setInterval(() => void this.sweep(), 60_000);
+    this.sweeper.unref();
+  }
+
+  /** Stop taking messages, let running turns finish (up to the drain timeout), then close. */
+  async stop(): Promise<void> {
+    if (this.state !== "running") return;
+    this.state = "stopping";
+    clearInterval(this.sweeper);
+    await Promise.allSettled([...this.channels.values()].map((channel) => channel.stop()));
+    const drained = this.lanes.drain();
+    const timeout = setTimeout(() => this.turns.abortAll("shutdown"), this.options.drainTimeoutMs ?? 10_000);
+    await drained;
+    clearTimeout(timeout);
+    await this.outbox.stop();
+    await this.store.close();
+    this.state = "stopped";
+  }
+
+  /** Evict idle sessions and expired dedupe keys; runs every minute. */
+  async sweep(now = Date.now()): Promise<{ sessions: number; dedupe: number }> {
+    try {
+      let sessions = 0;
+      let batch: number;
+      do {
+        batch = await this.store.evictExpired(now, 500);
+        sessions += batch;
+      } while (batch > 0);
+      const dedupe = await this.store.pruneDedupe(now);
+      if (sessions || dedupe) this.log.info("evicted idle state", { sessions, dedupeKeys: dedupe });
+      return { sessions, dedupe };
+    } catch (error) {
+      this.log.error("eviction failed", { error });
+      return { sessions: 0, dedupe: 0 };
+    }
+  }
+
+  private async startChannel(channel: Channel): Promise<void> {
+    try {
+      await channel.start(this.channelContext(channel));
+      this.outbox.kick();
+    } catch (error) {
+      // One channel failing to connect must not take the others (or the process) down.
+      this.log.error("channel failed to start", { channel: channel.id, error });
+    }
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * Accept a message and follow it to its reply: the bridge that request/response transports
+ * (HTTP API, SSE, WebSocket, web chat, the programmatic `send`) use. It subscribes to the
+ * message's events before accepting, so a fast turn is never missed, and a duplicate of a
+ * completed message replays the stored reply instead of running a second turn.
+ */
+import type { AgentEvent } from "./agent.ts";
+import type { ChannelContext } from "./channel.ts";
+import type { Envelope } from "./envelope.ts";
+import { messageKey } from "./envelope.ts";
+import type { GatewayEvent } from "./events.ts";
+import type { InboxStatus } from "../store/store.ts";
+
+export type ReplyStatus = Exclude<InboxStatus, "pending">;
+
+export type ReplyEvent =
+  | { type: "accepted"; id: string; messageId: string; session: string; agent: string; duplicate: boolean }
+  | AgentEvent
+  | { type: "done"; id: string; session: string; status: ReplyStatus; reply: string }
+  | { type: "rejected"; id: string; reason: string; httpStatus: number };
+
+export interface Reply {
+  id: string;
+  messageId: string;
+  session: string;
+  agent: string;
+  status: ReplyStatus;
+  reply: string;
+  duplicate: boolean;
+}
+
+/** Accept the envelope and yield its events up to `done` (or `rejected`). */
+export async function* streamReply(ctx: ChannelContext, envelope: Envelope, signal?: AbortSignal): AsyncGenerator<ReplyEvent> {
+  const key = messageKey(envelope.channel, envelope.eventId);
+  const queue: GatewayEvent[] = [];
+  let wake: (() => void) | undefined;
+  const unsubscribe = ctx.events.subscribeMessage(key, (event) => {
+    queue.push(event);
+    wake?.();
+  });
+  const onAbort = () => wake?.();
+  signal?.addEventListener("abort", onAbort);
+  try {
+    const result = await ctx.accept(envelope);
+    if (result.status === "rejected") {
+      yield { type: "rejected", id: envelope.eventId, reason: result.reason, httpStatus: result.httpStatus };
+      return;
+    }
+    const duplicate = result.status === "duplicate";
+    yield { type: "accepted", id: envelope.eventId, messageId: result.messageId, session: result.sessionId, agent: result.agent, duplicate };
+    if (duplicate) {
+      const stored = await ctx.lookup(envelope.channel, envelope.eventId);
+      if (stored && stored.status !== "pending") {
+        yield { type: "done", id: envelope.eventId, session: stored.sessionId, status: stored.status, reply: stored.reply ?? "" };
+        return;
+      }
+    }
+    // Events of an original still running are streamed from wherever it is now.
+    for (;;) {
+      while (queue.length > 0) {
+        const event = queue.shift()!;
+        if (event.type === "turn.event") yield event.event;
+        if (event.type === "turn.completed") {
+          yield { type: "done", id: envelope.eventId, session: event.sessionId, status: event.status, reply: event.reply };
+          return;
+        }
+      }
+      if (signal?.aborted) return;
+      await new Promise<void>((resolve) => (wake = resolve));
+      wake = undefined;
+    }
+  } finally {
+    unsubscribe();
+    signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+/** Accept the envelope and wait for the final reply. */
+export async function awaitReply(ctx: ChannelContext, envelope: Envelope, signal?: AbortSignal): Promise<Reply | Extract<ReplyEvent, { type: "rejected" }>> {
+  let accepted: Extract<ReplyEvent, { type: "accepted" }> | undefined;
+  for await (const event of streamReply(ctx, envelope, signal)) {
+    if (event.type === "rejected") return event;
+    if (event.type === "accepted") accepted = event;
+    if (event.type === "done" && accepted) {
+      return { id: event.id, messageId: accepted.messageId, session: event.session, agent: accepted.agent, status: event.status, reply: event.reply, duplicate: accepted.duplicate };
+    }
+  }
+  throw new Error("the reply stream ended before the turn completed");
+}

@@ -1,0 +1,218 @@
+/**
+ * One turn: take a session's next pending message(s), run the agent, stream its events to the
+ * bus, and commit the reply, the transcript and the outbox items in one store transaction. A
+ * crash before that commit leaves the messages pending, so they run again on restart; after it,
+ * the reply is recorded exactly once.
+ */
+import type { Agent, AgentEvent, TranscriptEntry, TurnInput } from "./agent.ts";
+import type { Channel } from "./channel.ts";
+import type { GatewayEvents } from "./events.ts";
+import { messageKey } from "./envelope.ts";
+import type { Logger } from "./log.ts";
+import type { Middleware } from "./middleware.ts";
+import { compose } from "./middleware.ts";
+import { splitText } from "./split.ts";
+import type { InboxItem, InboxStatus, OutboxDraft, Store } from "../store/store.ts";
+
+export type BusyPolicy = "queue" | "collect" | "interrupt";
+
+export interface TurnContext {
+  readonly input: TurnInput;
+  readonly agent: Agent;
+  /** Filled in as the turn ends. */
+  status: Exclude<InboxStatus, "pending"> | undefined;
+  reply: string;
+}
+
+export interface TurnDeps {
+  store: Store;
+  events: GatewayEvents;
+  log: Logger;
+  agent: (id: string) => Agent | undefined;
+  channel: (id: string) => Channel | undefined;
+  busyPolicy: (agentId: string) => BusyPolicy;
+  turnTimeoutMs: (agentId: string) => number;
+  middleware: ReadonlyArray<Middleware<TurnContext>>;
+  /** A message whose turns keep crashing the process is answered with an apology after this many. */
+  maxAttempts: number;
+  onCommitted: () => void;
+}
+
+/** Why a running turn was aborted; decides what is committed. */
+export type AbortReason = "interrupt" | "timeout" | "shutdown";
+
+export const replies = {
+  reset: "Started a new conversation.",
+  failed: "Sorry, the agent could not answer this message.",
+  timeout: (ms: number) => `Sorry, the agent took longer than ${Math.round(ms / 1000)} s and was stopped.`,
+  crashed: "Sorry, this message could not be processed after several attempts.",
+};
+
+export class TurnRunner {
+  private readonly deps: TurnDeps;
+  private readonly runMiddleware: (ctx: TurnContext, last: () => Promise<void>) => Promise<void>;
+  /** Abort controllers of running turns, by session. */
+  private readonly running = new Map<string, AbortController>();
+
+  constructor(deps: TurnDeps) {
+    this.deps = deps;
+    this.runMiddleware = compose(deps.middleware);
+  }
+
+  busyPolicyOf(agentId: string): BusyPolicy {
+    return this.deps.busyPolicy(agentId);
+  }
+
+  /** The `interrupt` busy policy: abort the session's running turn so the next message starts. */
+  interrupt(sessionId: string): boolean {
+    const controller = this.running.get(sessionId);
+    if (!controller) return false;
+    controller.abort("interrupt" satisfies AbortReason);
+    return true;
+  }
+
+  abortAll(reason: AbortReason): void {
+    for (const controller of this.running.values()) controller.abort(reason);
+  }
+
+  /** Run the session's next turn; false when its inbox is empty. */
+  async run(sessionId: string): Promise<boolean> {
+    const { store } = this.deps;
+    const session = await store.getSession(sessionId);
+    if (!session) return false;
+    const agent = this.deps.agent(session.agent);
+    const policy = this.deps.busyPolicy(session.agent);
+    const pending = await store.pendingInbox(sessionId, policy === "collect" ? 100 : 1);
+    if (pending.length === 0) return false;
+
+    const first = pending[0]!;
+    // `collect` merges consecutive messages; a /reset in the queue stays a turn of its own.
+    const items = first.kind === "reset" ? [first] : takeWhile(pending, (i) => i.kind === "message");
+    const turnId = `${first.id}.${first.attempts + 1}`;
+
+    if (first.kind === "reset") return this.commit(sessionId, turnId, items, "done", replies.reset, { record: false });
+    if (!agent) {
+      this.deps.log.error("session's agent is not configured", { sessionId, agent: session.agent });
+      return this.commit(sessionId, turnId, items, "failed", replies.failed, { record: true });
+    }
+    if (first.attempts >= this.deps.maxAttempts) {
+      this.deps.log.error("message failed repeatedly; giving up", { sessionId, messageId: first.id, attempts: first.attempts });
+      return this.commit(sessionId, turnId, items, "failed", replies.crashed, { record: true });
+    }
+    await store.beginAttempt(items.map((i) => i.id));
+
+    const controller = new AbortController();
+    const timeoutMs = this.deps.turnTimeoutMs(session.agent);
+    const timer = setTimeout(() => controller.abort("timeout" satisfies AbortReason), timeoutMs);
+    this.running.set(sessionId, controller);
+    const messageKeys = items.map((i) => messageKey(i.channel, i.eventId));
+    const input: TurnInput = {
+      sessionId,
+      agentId: agent.id,
+      turnId,
+      messages: items.map((i) => ({ id: i.id, text: i.text, sender: i.sender, channel: i.channel })),
+      text: items.map((i) => i.text).join("\n\n"),
+      transcript: await store.getTranscript(sessionId),
+      signal: controller.signal,
+    };
+    const ctx: TurnContext = { input, agent, status: undefined, reply: "" };
+    this.deps.events.publish({ type: "turn.started", turnId, sessionId, messageKeys });
+
+    try {
+      await this.runMiddleware(ctx, () => this.consume(ctx, messageKeys));
+    } finally {
+      clearTimeout(timer);
+      this.running.delete(sessionId);
+    }
+
+    const reason = controller.signal.aborted ? (controller.signal.reason as AbortReason) : undefined;
+    if (reason === "shutdown") return false; // left pending: the next start runs it again
+    if (reason === "timeout") return this.commit(sessionId, turnId, items, "failed", replies.timeout(timeoutMs), { record: true });
+    // An interrupted turn keeps what it said so far in the transcript, but nothing is delivered.
+    if (reason === "interrupt") return this.commit(sessionId, turnId, items, "interrupted", ctx.reply, { record: true, deliver: false });
+    return this.commit(sessionId, turnId, items, ctx.status ?? "done", ctx.reply, { record: true });
+  }
+
+  private async consume(ctx: TurnContext, messageKeys: string[]): Promise<void> {
+    const { input } = ctx;
+    let streamed = "";
+    let final: string | undefined;
+    try {
+      for await (const event of ctx.agent.run(input)) {
+        if (input.signal.aborted) break;
+        this.deps.events.publish({ type: "turn.event", turnId: input.turnId, sessionId: input.sessionId, messageKeys, event });
+        if (event.type === "text.delta") streamed += event.text;
+        else if (event.type === "message") final = event.text;
+        else if (event.type === "error") throw new Error(event.message);
+      }
+      ctx.status = "done";
+      ctx.reply = final ?? streamed;
+    } catch (error) {
+      if (input.signal.aborted) {
+        ctx.reply = streamed;
+        return;
+      }
+      // Agent errors may quote prompts or credentials: log the detail, tell the user only that it failed.
+      this.deps.log.error("agent failed", { sessionId: input.sessionId, agent: ctx.agent.id, turnId: input.turnId, error });
+      const failure: AgentEvent = { type: "error", message: replies.failed };
+      this.deps.events.publish({ type: "turn.event", turnId: input.turnId, sessionId: input.sessionId, messageKeys, event: failure });
+      ctx.status = "failed";
+      ctx.reply = replies.failed;
+    }
+  }
+
+  private async commit(
+    sessionId: string,
+    turnId: string,
+    items: InboxItem[],
+    status: Exclude<InboxStatus, "pending">,
+    reply: string,
+    options: { record: boolean; deliver?: boolean },
+  ): Promise<boolean> {
+    const now = Date.now();
+    const last = items[items.length - 1]!;
+    const transcript: TranscriptEntry[] = [];
+    if (options.record) {
+      for (const i of items) transcript.push({ role: "user", text: i.text, at: i.acceptedAt, messageId: i.id });
+      // Apologies for failures are for the user, not conversation history the agent should build on.
+      if (reply && (status === "done" || status === "interrupted")) transcript.push({ role: "assistant", text: reply, at: now, messageId: last.id });
+    }
+    const outbox: OutboxDraft[] = options.deliver !== false && reply ? this.render(turnId, last, reply) : [];
+    const committed = await this.deps.store.completeTurn({ sessionId, messageIds: items.map((i) => i.id), status, reply, transcript, outbox, now });
+    if (!committed) {
+      this.deps.log.warn("turn result discarded: its messages were already completed", { sessionId, turnId });
+      return true;
+    }
+    this.deps.onCommitted();
+    this.deps.events.publish({
+      type: "turn.completed",
+      turnId,
+      sessionId,
+      messageKeys: items.map((i) => messageKey(i.channel, i.eventId)),
+      status,
+      reply,
+    });
+    return true;
+  }
+
+  /** Format for the platform and split at its limit; one outbox item per chunk, keyed `turnId:seq`. */
+  private render(turnId: string, item: InboxItem, reply: string): OutboxDraft[] {
+    const channel = this.deps.channel(item.channel);
+    const limit = channel?.maxMessageLength ?? Number.POSITIVE_INFINITY;
+    return splitText(reply, limit).map((chunk, seq) => ({
+      key: `${turnId}:${seq}`,
+      channel: item.channel,
+      to: item.replyTo,
+      text: channel ? channel.format(chunk) : chunk,
+    }));
+  }
+}
+
+function takeWhile<T>(items: T[], keep: (item: T) => boolean): T[] {
+  const out: T[] = [];
+  for (const item of items) {
+    if (!keep(item)) break;
+    out.push(item);
+  }
+  return out;
+}

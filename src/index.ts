@@ -1,0 +1,21 @@
+/** Switchboard's public API. */
+export { createGateway, createGatewayFromConfig, Switchboard } from "./switchboard.ts";
+export type { CreateGatewayOptions, SendOptions } from "./switchboard.ts";
+export type { Agent, AgentEvent, TurnInput, TranscriptEntry } from "./core/agent.ts";
+export type { Channel, ChannelContext, ChannelCapabilities, ChannelRequest, Address, OutboundMessage, SentMessage } from "./core/channel.ts";
+export type { Envelope, Sender, Attachment } from "./core/envelope.ts";
+export { makeEnvelope, isDirectMessage } from "./core/envelope.ts";
+export type { GatewayMiddleware } from "./core/gateway.ts";
+export type { AcceptContext, AcceptResult } from "./core/accept.ts";
+export type { TurnContext } from "./core/turn.ts";
+export type { Reply, ReplyEvent } from "./core/reply-stream.ts";
+export { SwitchboardError, ConfigError, RequestError, DeliveryError, AgentError } from "./core/errors.ts";
+export { createEchoAgent } from "./agents/echo/index.ts";
+export { createFunctionAgent } from "./agents/function/index.ts";
+export type { AgentFunction } from "./agents/function/index.ts";
+export { createHttpChannel } from "./channels/http/index.ts";
+export type { Store } from "./store/store.ts";
+export { openStore } from "./store/open.ts";
+export { parseConfig, loadConfigFile, defaultConfig } from "./config/load.ts";
+export type { SwitchboardConfig, SwitchboardConfigInput } from "./config/schema.ts";
+export { rateLimit } from "./core/rate-limit.ts";

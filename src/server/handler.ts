@@ -1,0 +1,83 @@
+/**
+ * The gateway's HTTP surface as one fetch-style handler: health, the `/v1` API, and
+ * `/channels/<id>/…` for every channel that takes webhooks. Everything else (Node servers,
+ * Express, Hono, a prefix) adapts to this one function. Errors become a JSON 4xx with a reason;
+ * nothing a caller sends can crash the process.
+ */
+import type { Gateway } from "../core/gateway.ts";
+import { SwitchboardError } from "../core/errors.ts";
+import { errorResponse, json } from "../core/http-io.ts";
+import type { Channel } from "../core/channel.ts";
+import { handleSessions } from "./sessions-api.ts";
+
+export type FetchHandler = (request: Request) => Promise<Response>;
+
+export interface HandlerOptions {
+  bodyLimit: number;
+  /** Id of the `http` channel that serves `/v1`; the first one when unset. */
+  apiChannel?: string;
+  /** Strip this path prefix before routing, for mounting under e.g. `/gateway`. */
+  prefix?: string;
+}
+
+interface PageChannel extends Channel {
+  /** Channels that serve a page (web chat) at a path outside `/channels`. */
+  pagePath?: string;
+}
+
+interface ApiChannel extends Channel {
+  authorized(headers: Headers): boolean;
+}
+
+export function createFetchHandler(gateway: Gateway, options: HandlerOptions): FetchHandler {
+  const prefix = (options.prefix ?? "").replace(/\/+$/, "");
+
+  const apiChannel = (): ApiChannel | undefined => {
+    const channels = gateway.listChannels();
+    const found = options.apiChannel ? channels.find((c) => c.id === options.apiChannel) : channels.find((c) => c.type === "http");
+    return found as ApiChannel | undefined;
+  };
+
+  const route = async (request: Request, path: string): Promise<Response> => {
+    if (path === "/healthz") return json({ status: "ok" });
+    if (path === "/readyz") {
+      return gateway.running ? json({ status: "ready", ...gateway.stats }) : json({ status: "not ready" }, 503);
+    }
+    const parts = path.split("/").filter(Boolean);
+    if (parts[0] === "channels" && parts[1]) {
+      const channel = gateway.getChannel(decodeURIComponent(parts[1]));
+      if (!channel?.handleRequest) return errorResponse(404, `no webhook channel "${parts[1]}"`);
+      return channel.handleRequest({ request, subpath: "/" + parts.slice(2).join("/"), bodyLimit: options.bodyLimit });
+    }
+    if (parts[0] === "v1") {
+      const api = apiChannel();
+      if (!api?.handleRequest) return errorResponse(404, "the /v1 API needs a channel of type http");
+      if (parts[1] === "messages" && parts.length === 2) return api.handleRequest({ request, subpath: "/messages", bodyLimit: options.bodyLimit });
+      if (!api.authorized(request.headers)) return errorResponse(401, "missing or wrong API key (send Authorization: Bearer <key>)");
+      if (parts[1] === "sessions") return handleSessions(gateway, request, parts.slice(2));
+      return errorResponse(404, `no route ${request.method} ${path}`);
+    }
+    for (const channel of gateway.listChannels() as PageChannel[]) {
+      if (channel.pagePath !== undefined && channel.handleRequest && (path === channel.pagePath || path === channel.pagePath + "/")) {
+        return channel.handleRequest({ request, subpath: "/page", bodyLimit: options.bodyLimit });
+      }
+    }
+    return errorResponse(404, `no route ${request.method} ${path}`);
+  };
+
+  return async (request) => {
+    try {
+      let path = new URL(request.url).pathname;
+      if (prefix) {
+        if (path !== prefix && !path.startsWith(prefix + "/")) return errorResponse(404, `no route ${request.method} ${path}`);
+        path = path.slice(prefix.length) || "/";
+      }
+      return await route(request, path);
+    } catch (error) {
+      if (error instanceof SwitchboardError && error.status < 500) return errorResponse(error.status, error.message);
+      gateway.log.error("request failed", { method: request.method, url: new URL(request.url).pathname, error });
+      const status = error instanceof SwitchboardError ? error.status : 500;
+      return errorResponse(status, status === 503 ? error instanceof Error ? error.message : "unavailable" : "internal error");
+    }
+  };
+}

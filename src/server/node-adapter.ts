@@ -1,0 +1,72 @@
+/**
+ * Adapts the fetch-style handler to Node's `http` request listener, streaming both ways, so the
+ * gateway can run on its own server or be mounted in Express, Fastify or a bare `node:http`
+ * app. Only `req.url`, `req.method`, `req.headers` and the response stream are used.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { Readable } from "node:stream";
+import type { FetchHandler } from "./handler.ts";
+
+export type NodeListener = (req: IncomingMessage, res: ServerResponse) => void;
+
+export function toNodeListener(handler: FetchHandler): NodeListener {
+  return (req, res) => {
+    void serve(handler, req, res).catch((error: unknown) => {
+      if (!res.headersSent) {
+        res.writeHead(500, { "content-type": "application/json" });
+        res.end(JSON.stringify({ error: "internal error" }));
+      } else res.destroy(error as Error);
+    });
+  };
+}
+
+async function serve(handler: FetchHandler, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const abort = new AbortController();
+  res.on("close", () => {
+    if (!res.writableFinished) abort.abort();
+  });
+  const host = req.headers.host ?? "localhost";
+  const url = new URL(req.url ?? "/", `http://${host}`);
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (Array.isArray(value)) for (const v of value) headers.append(name, v);
+    else if (value !== undefined) headers.set(name, value);
+  }
+  const hasBody = req.method !== "GET" && req.method !== "HEAD";
+  const request = new Request(url, {
+    method: req.method,
+    headers,
+    body: hasBody ? (Readable.toWeb(req) as ReadableStream<Uint8Array>) : undefined,
+    signal: abort.signal,
+    ...(hasBody ? { duplex: "half" } : {}),
+  } as RequestInit);
+
+  const response = await handler(request);
+  const outHeaders: Record<string, string | string[]> = {};
+  response.headers.forEach((value, name) => {
+    outHeaders[name] = value;
+  });
+  res.writeHead(response.status, outHeaders);
+  if (!response.body) {
+    res.end();
+    return;
+  }
+  // Flush each chunk as it comes: SSE must reach the client token by token.
+  const reader = response.body.getReader();
+  abort.signal.addEventListener("abort", () => void reader.cancel().catch(() => undefined));
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (!res.write(value)) {
+        await new Promise<void>((resolve) => {
+          res.once("drain", resolve);
+          abort.signal.addEventListener("abort", () => resolve());
+        });
+      }
+    }
+  } catch {
+    // The client went away mid-stream; the turn itself goes on.
+  }
+  res.end();
+}

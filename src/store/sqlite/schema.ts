@@ -1,0 +1,118 @@
+/**
+ * The sqlite schema and its migrations. `PRAGMA user_version` records how many migrations a
+ * database file has had; opening runs the missing ones, each in its own transaction.
+ */
+import type { DatabaseSync } from "node:sqlite";
+import { transaction } from "./transaction.ts";
+
+/**
+ * Append-only: a released migration is never edited, a change is a new entry. Children of a
+ * session cascade on its deletion, so eviction is one DELETE; dedupe rows have no foreign key
+ * because they must outlive the session (a platform may redeliver after eviction).
+ */
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE sessions (
+    id               TEXT PRIMARY KEY,
+    agent            TEXT NOT NULL,
+    channel          TEXT NOT NULL,
+    user_id          TEXT NOT NULL,
+    status           TEXT NOT NULL CHECK (status IN ('active', 'ended')),
+    created_at       INTEGER NOT NULL,
+    last_activity_at INTEGER NOT NULL,
+    expires_at       INTEGER NOT NULL
+  );
+  CREATE INDEX sessions_expires ON sessions (expires_at);
+  CREATE INDEX sessions_activity ON sessions (last_activity_at);
+
+  -- A session is opened for at most one thread key, hence UNIQUE (session_id) too.
+  CREATE TABLE thread_map (
+    channel    TEXT NOT NULL,
+    thread_key TEXT NOT NULL,
+    session_id TEXT NOT NULL UNIQUE REFERENCES sessions (id) ON DELETE CASCADE,
+    UNIQUE (channel, thread_key)
+  );
+
+  CREATE TABLE inbox (
+    seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+    id          TEXT NOT NULL UNIQUE,
+    session_id  TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+    channel     TEXT NOT NULL,
+    event_id    TEXT NOT NULL,
+    kind        TEXT NOT NULL CHECK (kind IN ('message', 'reset')),
+    text        TEXT NOT NULL,
+    sender      TEXT NOT NULL,
+    reply_to    TEXT NOT NULL,
+    status      TEXT NOT NULL CHECK (status IN ('pending', 'done', 'failed', 'interrupted')),
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    accepted_at INTEGER NOT NULL,
+    reply       TEXT
+  );
+  CREATE INDEX inbox_session ON inbox (session_id, status, seq);
+  CREATE INDEX inbox_pending ON inbox (seq) WHERE status = 'pending';
+  CREATE INDEX inbox_event ON inbox (channel, event_id);
+
+  CREATE TABLE transcript (
+    seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+    session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+    role       TEXT NOT NULL CHECK (role IN ('user', 'assistant')),
+    text       TEXT NOT NULL,
+    at         INTEGER NOT NULL,
+    message_id TEXT
+  );
+  CREATE INDEX transcript_session ON transcript (session_id, seq);
+
+  CREATE TABLE outbox (
+    seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+    id              TEXT NOT NULL UNIQUE,
+    key             TEXT NOT NULL UNIQUE,
+    session_id      TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+    channel         TEXT NOT NULL,
+    to_address      TEXT NOT NULL,
+    text            TEXT NOT NULL,
+    status          TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'failed')),
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    last_error      TEXT,
+    platform_id     TEXT,
+    created_at      INTEGER NOT NULL,
+    sent_at         INTEGER
+  );
+  CREATE INDEX outbox_session ON outbox (session_id, status);
+  CREATE INDEX outbox_due ON outbox (next_attempt_at, seq) WHERE status = 'pending';
+
+  CREATE TABLE dedupe (
+    channel    TEXT NOT NULL,
+    event_id   TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    session_id TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (channel, event_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX dedupe_expires ON dedupe (expires_at);
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export function migrate(db: DatabaseSync): void {
+  const current = userVersion(db);
+  if (current > SCHEMA_VERSION) {
+    throw new Error(
+      `store: the database has schema version ${current}, newer than this switchboard understands ` +
+        `(${SCHEMA_VERSION}); upgrade switchboard or point it at another database`,
+    );
+  }
+  for (let version = current; version < SCHEMA_VERSION; version++) {
+    transaction(db, () => {
+      db.exec(MIGRATIONS[version] ?? "");
+      // PRAGMA takes no bound parameters; `version` is our own integer.
+      db.exec(`PRAGMA user_version = ${version + 1}`);
+    });
+  }
+}
+
+export function userVersion(db: DatabaseSync): number {
+  const row = db.prepare("PRAGMA user_version").get();
+  return Number(row?.["user_version"] ?? 0);
+}

@@ -1,0 +1,160 @@
+/**
+ * The Store contract on one node:sqlite connection. Calls are synchronous underneath; the
+ * async signatures are the contract's, so a networked backend can implement the same interface.
+ */
+import { randomUUID } from "node:crypto";
+import type { DatabaseSync } from "node:sqlite";
+import type { TranscriptEntry } from "../../core/agent.ts";
+import type {
+  AcceptInput,
+  AcceptOutcome,
+  InboxItem,
+  OutboxItem,
+  SessionQuery,
+  SessionRecord,
+  Store,
+  TurnCommit,
+} from "../store.ts";
+import { acceptMessage } from "./accept.ts";
+import { optionalInt, text, toInboxItem, toOutboxItem, toSession, toTranscriptEntry } from "./rows.ts";
+import { prepareStatements, type Statements } from "./statements.ts";
+import { transaction } from "./transaction.ts";
+
+const DEFAULT_SESSION_LIMIT = 100;
+
+export class SqliteStore implements Store {
+  readonly kind = "sqlite";
+  readonly #db: DatabaseSync;
+  readonly #st: Statements;
+
+  constructor(db: DatabaseSync) {
+    this.#db = db;
+    this.#st = prepareStatements(db);
+  }
+
+  async accept(input: AcceptInput): Promise<AcceptOutcome> {
+    return acceptMessage(this.#db, this.#st, input);
+  }
+
+  async getSession(id: string): Promise<SessionRecord | undefined> {
+    const row = this.#st.sessionById.get({ id });
+    return row ? toSession(row) : undefined;
+  }
+
+  async listSessions(query: SessionQuery = {}): Promise<SessionRecord[]> {
+    return this.#st.listSessions
+      .all({
+        channel: query.channel ?? null,
+        agent: query.agent ?? null,
+        userId: query.userId ?? null,
+        status: query.status ?? null,
+        limit: query.limit ?? DEFAULT_SESSION_LIMIT,
+        offset: query.offset ?? 0,
+      })
+      .map(toSession);
+  }
+
+  async getTranscript(sessionId: string): Promise<TranscriptEntry[]> {
+    return this.#st.transcript.all({ sessionId }).map(toTranscriptEntry);
+  }
+
+  async resetSession(id: string, now: number): Promise<boolean> {
+    return transaction(this.#db, () => {
+      if (Number(this.#st.resetSession.run({ id, now }).changes) === 0) return false;
+      this.#st.unmapSession.run({ id });
+      return true;
+    });
+  }
+
+  async evictExpired(now: number, limit: number): Promise<number> {
+    return transaction(this.#db, () => Number(this.#st.evictExpired.run({ now, limit }).changes));
+  }
+
+  async pruneDedupe(now: number): Promise<number> {
+    return Number(this.#st.pruneDedupe.run({ now }).changes);
+  }
+
+  async getMessage(channel: string, eventId: string): Promise<InboxItem | undefined> {
+    const row = this.#st.inboxByEvent.get({ channel, eventId });
+    return row ? toInboxItem(row) : undefined;
+  }
+
+  async pendingInbox(sessionId: string, limit: number): Promise<InboxItem[]> {
+    return this.#st.pendingInbox.all({ sessionId, limit }).map(toInboxItem);
+  }
+
+  async sessionsWithPending(): Promise<string[]> {
+    return this.#st.sessionsWithPending.all().map((row) => text(row, "session_id"));
+  }
+
+  async beginAttempt(messageIds: string[]): Promise<void> {
+    transaction(this.#db, () => {
+      for (const id of messageIds) this.#st.beginAttempt.run({ id });
+    });
+  }
+
+  async completeTurn(commit: TurnCommit): Promise<boolean> {
+    const st = this.#st;
+    return transaction(this.#db, () => {
+      // Check every item before writing anything: a turn that lost a race changes nothing.
+      for (const id of commit.messageIds) {
+        const row = st.inboxStatus.get({ id });
+        if (!row || text(row, "status") !== "pending") return false;
+      }
+      for (const id of commit.messageIds) {
+        st.completeInbox.run({ id, status: commit.status, reply: commit.reply });
+      }
+      for (const entry of commit.transcript) {
+        st.insertTranscript.run({
+          sessionId: commit.sessionId,
+          role: entry.role,
+          text: entry.text,
+          at: entry.at,
+          messageId: entry.messageId ?? null,
+        });
+      }
+      for (const draft of commit.outbox) {
+        st.insertOutbox.run({
+          id: randomUUID(),
+          key: draft.key,
+          sessionId: commit.sessionId,
+          channel: draft.channel,
+          to: JSON.stringify(draft.to),
+          text: draft.text,
+          now: commit.now,
+        });
+      }
+      st.touchSession.run({ id: commit.sessionId, now: commit.now });
+      return true;
+    });
+  }
+
+  async dueOutbox(now: number, limit: number): Promise<OutboxItem[]> {
+    return this.#st.dueOutbox.all({ now, limit }).map(toOutboxItem);
+  }
+
+  async nextOutboxDue(): Promise<number | undefined> {
+    const row = this.#st.nextOutboxDue.get();
+    return row ? optionalInt(row, "due") : undefined;
+  }
+
+  async listOutbox(sessionId: string): Promise<OutboxItem[]> {
+    return this.#st.outboxBySession.all({ sessionId }).map(toOutboxItem);
+  }
+
+  async markOutboxSent(id: string, now: number, platformId?: string): Promise<void> {
+    this.#st.markOutboxSent.run({ id, now, platformId: platformId ?? null });
+  }
+
+  async markOutboxRetry(id: string, nextAttemptAt: number, error: string): Promise<void> {
+    this.#st.markOutboxRetry.run({ id, nextAttemptAt, error });
+  }
+
+  async markOutboxFailed(id: string, error: string): Promise<void> {
+    this.#st.markOutboxFailed.run({ id, error });
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.isOpen) this.#db.close();
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * The Store contract: everything the pipeline keeps durably. The core depends on this interface
+ * only, never on a backend. Every method that changes more than one record is atomic, so that a
+ * crash between any two calls leaves a state the gateway can resume from. Backends: sqlite/
+ * (embedded default); redis/ later. test/store/contract.ts is the suite every backend passes.
+ */
+import type { Sender } from "../core/envelope.ts";
+import type { Address } from "../core/channel.ts";
+import type { TranscriptEntry } from "../core/agent.ts";
+
+export interface SessionRecord {
+  id: string;
+  agent: string;
+  /** Channel the session was opened from. */
+  channel: string;
+  /** The sender who opened it; whom the session runs as. */
+  userId: string;
+  /** The thread-map key that points here, while it still does. */
+  threadKey: ThreadKey | undefined;
+  status: "active" | "ended";
+  createdAt: number;
+  lastActivityAt: number;
+  /** Sliding: every accepted message moves it to now + ttl. */
+  expiresAt: number;
+}
+
+/** Key of the thread→session map; unique on (channel, key). `singleton` uses channel `*`. */
+export interface ThreadKey {
+  channel: string;
+  key: string;
+}
+
+export type InboxKind = "message" | "reset";
+export type InboxStatus = "pending" | "done" | "failed" | "interrupted";
+
+export interface InboxItem {
+  id: string;
+  sessionId: string;
+  /** Store-wide arrival order; a session's items run in ascending seq. */
+  seq: number;
+  channel: string;
+  eventId: string;
+  kind: InboxKind;
+  /** The text the agent sees: the route's instruction already prepended. */
+  text: string;
+  sender: Sender;
+  replyTo: Address;
+  status: InboxStatus;
+  /** Turns started on this item; a crash mid-turn leaves it pending with attempts > 0. */
+  attempts: number;
+  acceptedAt: number;
+  /** Set on completion: what the user was answered. */
+  reply: string | undefined;
+}
+
+export interface AcceptInput {
+  channel: string;
+  eventId: string;
+  now: number;
+  /** How long the dedupe record outlives the message. */
+  dedupeTtlMs: number;
+  session: {
+    agent: string;
+    /** Sliding session TTL. */
+    ttlMs: number;
+    /** Map lookup key; absent when `existingId` names the session. */
+    threadKey?: ThreadKey;
+    /** The `existing` strategy: continue (or open) this session id. */
+    existingId?: string;
+    /** `/new` and `/reset`: start a fresh session for the thread key. */
+    fresh?: boolean;
+  };
+  item: { kind: InboxKind; text: string; sender: Sender; replyTo: Address };
+  /** Pending items a session may hold; beyond it the message is rejected, never silently dropped. */
+  maxPendingPerSession: number;
+}
+
+export type AcceptOutcome =
+  | { status: "accepted"; messageId: string; sessionId: string; newSession: boolean }
+  | { status: "duplicate"; messageId: string; sessionId: string }
+  | { status: "rejected"; reason: "queue_full"; sessionId: string };
+
+export interface OutboxDraft {
+  /** Idempotency key, `turnId:seq`; a second insert with the same key is ignored. */
+  key: string;
+  channel: string;
+  to: Address;
+  text: string;
+}
+
+export interface OutboxItem extends OutboxDraft {
+  id: string;
+  sessionId: string;
+  status: "pending" | "sent" | "failed";
+  attempts: number;
+  nextAttemptAt: number;
+  lastError: string | undefined;
+  platformId: string | undefined;
+  createdAt: number;
+  sentAt: number | undefined;
+}
+
+export interface TurnCommit {
+  sessionId: string;
+  messageIds: string[];
+  status: Exclude<InboxStatus, "pending">;
+  /** Stored as each item's `reply`. */
+  reply: string;
+  transcript: TranscriptEntry[];
+  outbox: OutboxDraft[];
+  now: number;
+}
+
+export interface SessionQuery {
+  channel?: string;
+  agent?: string;
+  userId?: string;
+  status?: SessionRecord["status"];
+  limit?: number;
+  offset?: number;
+}
+
+export interface Store {
+  readonly kind: string;
+
+  /** Dedupe, resolve the session and append to its inbox, in one transaction. */
+  accept(input: AcceptInput): Promise<AcceptOutcome>;
+
+  getSession(id: string): Promise<SessionRecord | undefined>;
+  listSessions(query?: SessionQuery): Promise<SessionRecord[]>;
+  getTranscript(sessionId: string): Promise<TranscriptEntry[]>;
+  /** End a session and unmap its thread key, so the next message opens a fresh one. */
+  resetSession(id: string, now: number): Promise<boolean>;
+  /** Delete sessions idle past their TTL with no pending work; returns how many went. */
+  evictExpired(now: number, limit: number): Promise<number>;
+  pruneDedupe(now: number): Promise<number>;
+
+  getMessage(channel: string, eventId: string): Promise<InboxItem | undefined>;
+  /** Pending items of one session, in arrival order. */
+  pendingInbox(sessionId: string, limit: number): Promise<InboxItem[]>;
+  /** Sessions with pending items, oldest first: what a restart resumes. */
+  sessionsWithPending(): Promise<string[]>;
+  /** Count one more attempt on each item before its turn runs. */
+  beginAttempt(messageIds: string[]): Promise<void>;
+  /**
+   * Complete a turn atomically: items leave pending, the transcript grows and the outbox items
+   * are recorded. Returns false (and changes nothing) if any item was no longer pending.
+   */
+  completeTurn(commit: TurnCommit): Promise<boolean>;
+
+  /** Pending outbox items whose next attempt is due, in creation order (a session's replies stay in order). */
+  dueOutbox(now: number, limit: number): Promise<OutboxItem[]>;
+  /** When the earliest pending outbox item falls due, if any. */
+  nextOutboxDue(): Promise<number | undefined>;
+  listOutbox(sessionId: string): Promise<OutboxItem[]>;
+  markOutboxSent(id: string, now: number, platformId?: string): Promise<void>;
+  markOutboxRetry(id: string, nextAttemptAt: number, error: string): Promise<void>;
+  markOutboxFailed(id: string, error: string): Promise<void>;
+
+  close(): Promise<void>;
+}

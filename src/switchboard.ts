@@ -1,0 +1,214 @@
+/**
+ * The programmatic entry point: `createGateway(options)` assembles a gateway from config (or
+ * from code), opens its store, starts its channels and, unless embedded, its HTTP server.
+ * It also exposes the fetch handler and Node listener for mounting into an existing app, and
+ * `send` / `stream` for talking to agents from code.
+ */
+import type { Server } from "node:http";
+import type { Agent } from "./core/agent.ts";
+import type { Channel } from "./core/channel.ts";
+import { makeEnvelope } from "./core/envelope.ts";
+import { ConfigError, RequestError, SwitchboardError } from "./core/errors.ts";
+import { Gateway, type GatewayMiddleware } from "./core/gateway.ts";
+import type { Logger } from "./core/log.ts";
+import { createLogger } from "./core/log.ts";
+import { awaitReply, streamReply, type Reply, type ReplyEvent } from "./core/reply-stream.ts";
+import { randomUUID } from "node:crypto";
+import type { Store } from "./store/store.ts";
+import { openStore } from "./store/open.ts";
+import { defaultConfig, parseConfig } from "./config/load.ts";
+import { agentReferenceIssues, type SwitchboardConfig, type SwitchboardConfigInput } from "./config/schema.ts";
+import { agentFromConfig } from "./agents/from-config.ts";
+import { createFunctionAgent, type AgentFunction } from "./agents/function/index.ts";
+import { channelFromConfig } from "./channels/from-config.ts";
+import { SdkChannel } from "./channels/sdk/index.ts";
+import { createFetchHandler, type FetchHandler } from "./server/handler.ts";
+import { toNodeListener, type NodeListener } from "./server/node-adapter.ts";
+import { attachUpgrades, listen, type RunningServer } from "./server/listen.ts";
+
+export interface CreateGatewayOptions {
+  /** Config in the shape of switchboard.yaml; the embedded default when absent. */
+  config?: SwitchboardConfigInput;
+  /** Where relative module paths in the config resolve; the working directory by default. */
+  baseDir?: string;
+  /** Use this store instead of opening `config.store`. */
+  store?: Store;
+  log?: Logger;
+  /** false: don't open a port (the gateway is mounted into another server). */
+  listen?: boolean;
+}
+
+/** Who a programmatic message is from, and where it goes: the same choices routing has. */
+export interface SendOptions {
+  /** The sender; one session per user unless `session` is given. */
+  user?: string;
+  /** Continue this session. */
+  session?: string;
+  /** Send to this agent instead of what the rules say. */
+  agent?: string;
+  /** Idempotency key: the same id twice gives one turn and one reply. */
+  id?: string;
+}
+
+export class Switchboard {
+  readonly config: SwitchboardConfig;
+  private readonly options: CreateGatewayOptions;
+  private readonly extraAgents: Agent[] = [];
+  private readonly extraChannels: Channel[] = [];
+  private readonly middleware: GatewayMiddleware[] = [];
+  private readonly sdk = new SdkChannel();
+  private readonly log: Logger;
+  private core: Gateway | undefined;
+  private server: RunningServer | undefined;
+  private handler: FetchHandler | undefined;
+
+  constructor(config: SwitchboardConfig, options: CreateGatewayOptions) {
+    this.config = config;
+    this.options = options;
+    this.log = options.log ?? createLogger();
+  }
+
+  /** The base URL once the server listens. */
+  get url(): string | undefined {
+    return this.server?.url;
+  }
+
+  get gateway(): Gateway {
+    if (!this.core) throw new SwitchboardError("the gateway is not started", { status: 503 });
+    return this.core;
+  }
+
+  addAgent(agent: Agent): this;
+  addAgent(id: string, fn: AgentFunction): this;
+  addAgent(agentOrId: Agent | string, fn?: AgentFunction): this {
+    const agent = typeof agentOrId === "string" ? createFunctionAgent(agentOrId, fn!) : agentOrId;
+    if (this.core) this.core.addAgent(agent);
+    else this.extraAgents.push(agent);
+    return this;
+  }
+
+  addChannel(channel: Channel): this {
+    if (this.core) this.core.addChannel(channel);
+    else this.extraChannels.push(channel);
+    return this;
+  }
+
+  use(middleware: GatewayMiddleware): this {
+    if (this.core) this.core.use(middleware);
+    else this.middleware.push(middleware);
+    return this;
+  }
+
+  async start(): Promise<this> {
+    if (this.core) throw new SwitchboardError("the gateway is already started");
+    const { config } = this;
+    const baseDir = this.options.baseDir ?? process.cwd();
+    const references = agentReferenceIssues(config, [...Object.keys(config.agents), ...this.extraAgents.map((a) => a.id)]);
+    if (references.length > 0) throw new ConfigError(references);
+    const agents = [...(await Promise.all(Object.entries(config.agents).map(([id, c]) => agentFromConfig(id, c, baseDir)))), ...this.extraAgents];
+    const channels = [
+      ...Object.entries(config.channels).filter(([, c]) => c.enabled !== false).map(([id, c]) => channelFromConfig(id, c)),
+      ...this.extraChannels,
+      this.sdk,
+    ];
+    const store = this.options.store ?? (await openStore(config.store));
+    const core = new Gateway({
+      store,
+      log: this.log,
+      defaultAgent: config.defaultAgent,
+      routes: config.routes,
+      sessionTtlMs: config.session_ttl,
+      dedupeTtlMs: config.dedupe_ttl,
+      lanes: { ...config.lanes, turnTimeoutMs: config.lanes.turnTimeout },
+      outbox: { maxAttempts: config.outbox.maxAttempts, baseDelayMs: config.outbox.baseDelay, maxDelayMs: config.outbox.maxDelay },
+      agentSettings: Object.fromEntries(Object.entries(config.agents).map(([id, c]) => [id, { busy: c.busy, turnTimeoutMs: c.turnTimeout }])),
+    });
+    for (const agent of agents) core.addAgent(agent);
+    for (const channel of channels) core.addChannel(channel);
+    for (const m of this.middleware) core.use(m);
+    this.core = core;
+    try {
+      await core.start();
+      if (this.options.listen !== false) {
+        this.server = await listen(core, this.fetch, { port: config.server.port, host: config.server.host });
+      }
+    } catch (error) {
+      this.core = undefined;
+      await core.stop().catch(() => undefined);
+      await store.close().catch(() => undefined);
+      throw error;
+    }
+    return this;
+  }
+
+  /** Stop the server and channels, let running turns finish, close the store. */
+  async stop(): Promise<void> {
+    await this.server?.close();
+    this.server = undefined;
+    await this.core?.stop();
+  }
+
+  /** The fetch-style handler for mounting: `(request) => response`. */
+  readonly fetch: FetchHandler = (request) => {
+    this.handler ??= this.createHandler();
+    return this.handler(request);
+  };
+
+  /** A Node request listener, optionally under a path prefix the host app does not strip. */
+  nodeListener(options: { prefix?: string } = {}): NodeListener {
+    return toNodeListener(options.prefix ? this.createHandler(options.prefix) : this.fetch);
+  }
+
+  /** Route WebSocket upgrades (`/v1/ws`) of a host app's server to the gateway. */
+  attachUpgrades(server: Server, options: { prefix?: string } = {}): void {
+    attachUpgrades(server, this.gateway, options);
+  }
+
+  async send(options: SendOptions, text: string): Promise<Reply> {
+    const reply = await awaitReply(this.sdkContext(), this.sdkEnvelope(options, text));
+    if ("type" in reply) throw new RequestError(reply.httpStatus, reply.reason);
+    return reply;
+  }
+
+  stream(options: SendOptions, text: string): AsyncIterable<ReplyEvent> {
+    return streamReply(this.sdkContext(), this.sdkEnvelope(options, text));
+  }
+
+  private createHandler(prefix?: string): FetchHandler {
+    let inner: { core: Gateway; handle: FetchHandler } | undefined;
+    return async (request) => {
+      const core = this.core;
+      if (!core) return Response.json({ error: "the gateway is not running" }, { status: 503 });
+      if (inner?.core !== core) inner = { core, handle: createFetchHandler(core, { bodyLimit: this.config.server.bodyLimit, prefix }) };
+      return inner.handle(request);
+    };
+  }
+
+  private sdkContext() {
+    const ctx = this.sdk.context;
+    if (!ctx) throw new SwitchboardError("the gateway is not started", { status: 503 });
+    return ctx;
+  }
+
+  private sdkEnvelope(options: SendOptions, text: string) {
+    return makeEnvelope({
+      channel: this.sdk.id,
+      source: this.sdk.type,
+      eventId: options.id ?? randomUUID(),
+      sender: { id: options.user ?? "local" },
+      text,
+      hints: { session: options.session, agent: options.agent },
+    });
+  }
+}
+
+/** Assemble a gateway from raw config (as in switchboard.yaml) or the embedded default. */
+export function createGateway(options: CreateGatewayOptions = {}): Switchboard {
+  const config = options.config === undefined ? defaultConfig() : parseConfig(options.config, { deferAgentChecks: true });
+  return new Switchboard(config, options);
+}
+
+/** Assemble a gateway from config that was already loaded and validated (the CLI's path). */
+export function createGatewayFromConfig(config: SwitchboardConfig, options: Omit<CreateGatewayOptions, "config"> = {}): Switchboard {
+  return new Switchboard(config, options);
+}
