@@ -16,9 +16,24 @@ export interface Logger {
 
 const secretName = /(token|secret|password|passwd|apikey|api_key|authorization|private_?key|credential)/i;
 
+/** Secrets that turn up inside free text, such as an error message quoting a URL or a header. */
+const secretInText: Array<[RegExp, string]> = [
+  [/\b(password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key)(\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s,;&]+)/gi, "$1$2[redacted]"],
+  [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/g, "$1 [redacted]"],
+  [/\b(xox[abprs]-|xapp-|sk-|sk-ant-|ghp_|gho_|ghs_|github_pat_)[A-Za-z0-9_-]{6,}/g, "[redacted]"],
+  [/(\/\/[^/\s:@]+:)[^@\s/]+@/g, "$1[redacted]@"],
+];
+
+export function scrub(text: string): string {
+  let out = text;
+  for (const [pattern, replacement] of secretInText) out = out.replace(pattern, replacement);
+  return out;
+}
+
 export function redact(value: unknown, depth = 0): unknown {
+  if (typeof value === "string") return scrub(value);
   if (depth > 6 || value === null || typeof value !== "object") return value;
-  if (value instanceof Error) return { name: value.name, message: value.message };
+  if (value instanceof Error) return { name: value.name, message: scrub(value.message) };
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
@@ -35,7 +50,7 @@ export function createLogger(
   const base = options.base ?? {};
   const emit = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => {
     if (order[level] < min) return;
-    write(JSON.stringify({ t: new Date().toISOString(), level, msg, ...(redact({ ...base, ...fields }) as object) }));
+    write(JSON.stringify({ t: new Date().toISOString(), level, msg: scrub(msg), ...(redact({ ...base, ...fields }) as object) }));
   };
   return {
     debug: (m, f) => emit("debug", m, f),

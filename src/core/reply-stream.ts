@@ -47,9 +47,14 @@ export async function* streamReply(ctx: ChannelContext, envelope: Envelope, sign
       return;
     }
     const duplicate = result.status === "duplicate";
+    const stored = duplicate ? await ctx.lookup(envelope.channel, envelope.eventId) : undefined;
+    if (stored && stored.sender.id !== envelope.sender.id) {
+      // Someone else's message id: never hand one user's reply to another.
+      yield { type: "rejected", id: envelope.eventId, reason: "this message id was already used by another sender", httpStatus: 409 };
+      return;
+    }
     yield { type: "accepted", id: envelope.eventId, messageId: result.messageId, session: result.sessionId, agent: result.agent, duplicate };
     if (duplicate) {
-      const stored = await ctx.lookup(envelope.channel, envelope.eventId);
       if (stored && stored.status !== "pending") {
         yield { type: "done", id: envelope.eventId, session: stored.sessionId, status: stored.status, reply: stored.reply ?? "" };
         return;

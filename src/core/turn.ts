@@ -138,12 +138,15 @@ export class TurnRunner {
     let streamed = "";
     let final: string | undefined;
     try {
-      for await (const event of ctx.agent.run(input)) {
-        if (input.signal.aborted) break;
+      for await (const event of untilAborted(ctx.agent.run(input), input.signal)) {
         this.deps.events.publish({ type: "turn.event", turnId: input.turnId, sessionId: input.sessionId, messageKeys, event });
         if (event.type === "text.delta") streamed += event.text;
         else if (event.type === "message") final = event.text;
         else if (event.type === "error") throw new Error(event.message);
+      }
+      if (input.signal.aborted) {
+        ctx.reply = streamed;
+        return;
       }
       ctx.status = "done";
       ctx.reply = final ?? streamed;
@@ -205,6 +208,28 @@ export class TurnRunner {
       to: item.replyTo,
       text: channel ? channel.format(chunk) : chunk,
     }));
+  }
+}
+
+/**
+ * Iterate an agent's events until the signal aborts, even if the agent ignores the signal and
+ * never yields again: a hung agent must not hold its session forever.
+ */
+async function* untilAborted<T>(events: AsyncIterable<T>, signal: AbortSignal): AsyncGenerator<T> {
+  const iterator = events[Symbol.asyncIterator]();
+  const aborted = new Promise<"aborted">((resolve) => {
+    if (signal.aborted) resolve("aborted");
+    signal.addEventListener("abort", () => resolve("aborted"), { once: true });
+  });
+  try {
+    for (;;) {
+      const next = await Promise.race([iterator.next(), aborted]);
+      if (next === "aborted" || next.done) return;
+      yield next.value;
+    }
+  } finally {
+    // Ask the agent to clean up, but don't wait for one that hangs.
+    void Promise.resolve(iterator.return?.()).catch(() => undefined);
   }
 }
 

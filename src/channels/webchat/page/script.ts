@@ -38,7 +38,7 @@ export const WEBCHAT_SCRIPT = String.raw`"use strict";
     const item = document.createElement("li");
     item.className = "bubble " + role;
     item.dataset.testid = role;
-    item.innerHTML = text;
+    item.textContent = text;
     return item;
   };
   const scrollDown = () => { list.scrollTop = list.scrollHeight; };

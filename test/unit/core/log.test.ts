@@ -1,0 +1,33 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createLogger } from "../../../src/core/log.ts";
+
+function capture() {
+  const lines: string[] = [];
+  return { lines, log: createLogger({ level: "debug", write: (line) => lines.push(line) }) };
+}
+
+test("fields named like secrets are masked, however deep", () => {
+  const { lines, log } = capture();
+  log.info("connecting", { botToken: "xoxb-123456789", nested: { apiKey: "abc", list: [{ password: "p" }] }, user: "alice" });
+  const line = lines[0]!;
+  assert.doesNotMatch(line, /xoxb-123456789|"abc"|"p"/);
+  assert.match(line, /"user":"alice"/);
+});
+
+test("secrets inside error messages and free text are scrubbed", () => {
+  const { lines, log } = capture();
+  log.error("agent failed", { error: new Error("db password=hunter2 rejected; Authorization: Bearer abcdefghijkl; url https://bob:s3cret@example.com/x; key sk-ant-abcdef123456") });
+  const line = lines[0]!;
+  for (const secret of ["hunter2", "abcdefghijkl", "s3cret", "sk-ant-abcdef123456"]) assert.doesNotMatch(line, new RegExp(secret));
+  assert.match(line, /db password=\[redacted\] rejected/);
+});
+
+test("levels below the minimum are dropped", () => {
+  const lines: string[] = [];
+  const log = createLogger({ level: "warn", write: (line) => lines.push(line) });
+  log.info("quiet");
+  log.warn("loud");
+  assert.equal(lines.length, 1);
+  assert.equal(JSON.parse(lines[0]!).msg, "loud");
+});
