@@ -47,12 +47,14 @@ export async function loadFunctionAgent(id: string, config: FunctionAgentConfig,
   } catch (error) {
     throw new ConfigError([`agents.${id}.module: cannot load "${config.module}": ${(error as Error).message}`]);
   }
-  const name = config.export ?? (typeof mod.create === "function" && config.options ? "create" : "default");
+  // With `options`, the export is a factory that builds the agent function from them.
+  const isFactory = config.options !== undefined;
+  const name = config.export ?? (isFactory ? "create" : "default");
   const exported = mod[name];
   if (typeof exported !== "function") {
     throw new ConfigError([`agents.${id}.export: "${config.module}" has no function export named "${name}"`]);
   }
-  const fn = name === "create" ? (exported as (o: unknown) => AgentFunction)(config.options ?? {}) : (exported as AgentFunction);
-  if (typeof fn !== "function") throw new ConfigError([`agents.${id}.export: create() of "${config.module}" did not return a function`]);
+  const fn = isFactory ? (exported as (o: unknown) => AgentFunction)(config.options) : (exported as AgentFunction);
+  if (typeof fn !== "function") throw new ConfigError([`agents.${id}.export: ${name}(options) of "${config.module}" did not return a function`]);
   return createFunctionAgent(id, fn);
 }
