@@ -120,6 +120,7 @@ export class Switchboard {
       sessionTtlMs: config.session_ttl,
       dedupeTtlMs: config.dedupe_ttl,
       lanes: { ...config.lanes, turnTimeoutMs: config.lanes.turnTimeout },
+      drainTimeoutMs: config.lanes.drainTimeout,
       outbox: { maxAttempts: config.outbox.maxAttempts, baseDelayMs: config.outbox.baseDelay, maxDelayMs: config.outbox.maxDelay },
       agentSettings: Object.fromEntries(Object.entries(config.agents).map(([id, c]) => [id, { busy: c.busy, turnTimeoutMs: c.turnTimeout }])),
     });
@@ -149,9 +150,9 @@ export class Switchboard {
   }
 
   /** The fetch-style handler for mounting: `(request) => response`. */
-  readonly fetch: FetchHandler = (request) => {
+  readonly fetch: FetchHandler = (request, context) => {
     this.handler ??= this.createHandler();
-    return this.handler(request);
+    return this.handler(request, context);
   };
 
   /** A Node request listener, optionally under a path prefix the host app does not strip. */
@@ -176,11 +177,11 @@ export class Switchboard {
 
   private createHandler(prefix?: string): FetchHandler {
     let inner: { core: Gateway; handle: FetchHandler } | undefined;
-    return async (request) => {
+    return async (request, context) => {
       const core = this.core;
       if (!core) return Response.json({ error: "the gateway is not running" }, { status: 503 });
       if (inner?.core !== core) inner = { core, handle: createFetchHandler(core, { bodyLimit: this.config.server.bodyLimit, prefix }) };
-      return inner.handle(request);
+      return inner.handle(request, context);
     };
   }
 

@@ -28,27 +28,27 @@ export async function send(args: string[], options: SendCliOptions): Promise<num
   const url = options.url ?? `http://${config.server.host === "0.0.0.0" ? "127.0.0.1" : config.server.host}:${config.server.port}`;
 
   const body = { user, text, id, session: options.session, agent: options.agent };
-  let reply: { reply: string; session: string; status: string } | undefined;
+  const request = () =>
+    new Request(`${url}/v1/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...(key ? { authorization: `Bearer ${key}` } : {}) },
+      body: JSON.stringify(body),
+    });
+  let reply: Reply | undefined;
   if (apiChannel || options.url) {
     try {
-      const response = await fetch(`${url}/v1/messages`, {
-        method: "POST",
-        headers: { "content-type": "application/json", ...(key ? { authorization: `Bearer ${key}` } : {}) },
-        body: JSON.stringify(body),
-      });
-      const result = (await response.json()) as { error?: string; reply: string; session: string; status: string };
-      if (!response.ok) throw new Error(`gateway answered ${response.status}: ${result.error ?? "unknown error"}`);
-      reply = result;
+      reply = await readReply(await fetch(request()));
     } catch (error) {
       if (options.url || !isConnectionRefused(error)) throw error;
     }
   }
   if (!reply) {
-    // No gateway is listening: run one in-process for this message only.
+    // No gateway is listening: run one in-process for this message only, through the same
+    // API channel when there is one, so the message joins the same session either way.
     const gateway = createGatewayFromConfig(config, { baseDir, listen: false, log: silentLogger });
     await gateway.start();
     try {
-      reply = await gateway.send({ user, session: options.session, agent: options.agent, id }, text);
+      reply = apiChannel ? await readReply(await gateway.fetch(request())) : await gateway.send({ user, session: options.session, agent: options.agent, id }, text);
     } finally {
       await gateway.stop();
     }
@@ -56,6 +56,14 @@ export async function send(args: string[], options: SendCliOptions): Promise<num
   if (options.json) console.log(JSON.stringify(reply, null, 2));
   else console.log(reply.reply);
   return reply.status === "done" ? 0 : 1;
+}
+
+type Reply = { reply: string; session: string; status: string };
+
+async function readReply(response: Response): Promise<Reply> {
+  const result = (await response.json()) as Reply & { error?: string };
+  if (!response.ok) throw new Error(`gateway answered ${response.status}: ${result.error ?? "unknown error"}`);
+  return result;
 }
 
 function isConnectionRefused(error: unknown): boolean {

@@ -27,6 +27,11 @@ const bytes = z.union([z.string(), z.number()]).transform((value, ctx) => {
   return n;
 });
 
+/** Numbers and booleans may come from `${VAR}`, which always yields a string. */
+const integer = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.preprocess((v) => (typeof v === "string" && /^\s*-?\d+\s*$/.test(v) ? Number(v) : v), z.number().int().min(min).max(max));
+const boolean = z.preprocess((v) => (v === "true" ? true : v === "false" ? false : v), z.boolean());
+
 const stringOrList = z.union([z.string(), z.array(z.string()).min(1)]);
 
 export const busyPolicy = z.enum(["queue", "collect", "interrupt"]);
@@ -60,7 +65,7 @@ const httpChannel = z.strictObject({
   /** Bearer key callers must send. Without one, only bind the server to localhost. */
   key: z.string().min(16, "must be at least 16 characters").optional(),
   threadStrategy: threadStrategy.optional(),
-  enabled: z.boolean().optional(),
+  enabled: boolean.optional(),
 });
 
 const webchatChannel = z.strictObject({
@@ -69,7 +74,7 @@ const webchatChannel = z.strictObject({
   path: z.string().startsWith("/").optional(),
   title: z.string().optional(),
   threadStrategy: threadStrategy.optional(),
-  enabled: z.boolean().optional(),
+  enabled: boolean.optional(),
 });
 
 export const channelSchema = z.discriminatedUnion("type", [httpChannel, webchatChannel]);
@@ -104,7 +109,7 @@ export const configSchema = z
     store: z.string().default("sqlite:./.switchboard/switchboard.db"),
     server: z
       .strictObject({
-        port: z.number().int().min(0).max(65535).default(8787),
+        port: integer(0, 65535).default(8787),
         host: z.string().default("127.0.0.1"),
         bodyLimit: bytes.default(1024 * 1024),
       })
@@ -113,15 +118,17 @@ export const configSchema = z
     session_ttl: duration.default(24 * 3_600_000),
     lanes: z
       .strictObject({
-        concurrency: z.number().int().min(1).default(16),
+        concurrency: integer(1).default(16),
         busy: busyPolicy.default("queue"),
         turnTimeout: duration.default(10 * 60_000),
-        maxPendingPerSession: z.number().int().min(1).default(1000),
+        maxPendingPerSession: integer(1).default(1000),
+        /** On stop, how long running turns may finish before they are aborted (and rerun at the next start). */
+        drainTimeout: duration.default(10_000),
       })
       .prefault({}),
     outbox: z
       .strictObject({
-        maxAttempts: z.number().int().min(1).default(8),
+        maxAttempts: integer(1).default(8),
         baseDelay: duration.default(1000),
         maxDelay: duration.default(5 * 60_000),
       })

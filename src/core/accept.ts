@@ -85,7 +85,8 @@ async function commit(deps: AcceptDeps, ctx: AcceptContext, key: string): Promis
   }
 
   const command = envelope.text.trim().toLowerCase();
-  const isReset = resetCommands.has(command);
+  // A named session (`existing`) is not the conversation's to replace: there /new is just text.
+  const isReset = resetCommands.has(command) && !("existingId" in target);
   const text = route.instruction ? `${route.instruction}\n\n${envelope.text}` : envelope.text;
   const input: AcceptInput = {
     channel: envelope.channel,
@@ -102,13 +103,22 @@ async function commit(deps: AcceptDeps, ctx: AcceptContext, key: string): Promis
     maxPendingPerSession: deps.maxPendingPerSession,
   };
   const outcome = await deps.store.accept(input);
+  // The session keeps the agent it was opened with, whatever this message's route says.
+  const sessionAgent = async (id: string) => (await deps.store.getSession(id))?.agent ?? route.agent;
   switch (outcome.status) {
     case "rejected":
       return { status: "rejected", messageKey: key, reason: "this conversation has too many queued messages; try again later", httpStatus: 429 };
-    case "duplicate":
-      return { status: "duplicate", messageKey: key, messageId: outcome.messageId, sessionId: outcome.sessionId, agent: route.agent };
+    case "duplicate": {
+      const original = await deps.store.getMessage(envelope.channel, envelope.eventId);
+      if (original && original.sender.id !== envelope.sender.id) {
+        // Someone else's message id: never hand one user's reply (or session) to another.
+        return { status: "rejected", messageKey: key, reason: "this message id was already used by another sender", httpStatus: 409 };
+      }
+      return { status: "duplicate", messageKey: key, messageId: outcome.messageId, sessionId: outcome.sessionId, agent: await sessionAgent(outcome.sessionId) };
+    }
     case "accepted": {
-      const result = { status: "accepted" as const, messageKey: key, messageId: outcome.messageId, sessionId: outcome.sessionId, agent: route.agent };
+      const agent = "existingId" in target ? await sessionAgent(outcome.sessionId) : route.agent;
+      const result = { status: "accepted" as const, messageKey: key, messageId: outcome.messageId, sessionId: outcome.sessionId, agent };
       deps.onAccepted(result, outcome.newSession);
       return result;
     }

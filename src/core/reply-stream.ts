@@ -48,14 +48,14 @@ export async function* streamReply(ctx: ChannelContext, envelope: Envelope, sign
     }
     const duplicate = result.status === "duplicate";
     const stored = duplicate ? await ctx.lookup(envelope.channel, envelope.eventId) : undefined;
-    if (stored && stored.sender.id !== envelope.sender.id) {
-      // Someone else's message id: never hand one user's reply to another.
-      yield { type: "rejected", id: envelope.eventId, reason: "this message id was already used by another sender", httpStatus: 409 };
+    if (duplicate && !stored) {
+      // Answered long ago, and its session has been evicted since: the reply is gone.
+      yield { type: "rejected", id: envelope.eventId, reason: "this message was already handled and its session has expired", httpStatus: 409 };
       return;
     }
     yield { type: "accepted", id: envelope.eventId, messageId: result.messageId, session: result.sessionId, agent: result.agent, duplicate };
-    if (duplicate) {
-      if (stored && stored.status !== "pending") {
+    if (stored) {
+      if (stored.status !== "pending") {
         yield { type: "done", id: envelope.eventId, session: stored.sessionId, status: stored.status, reply: stored.reply ?? "" };
         return;
       }

@@ -21,6 +21,12 @@ export function splitText(text: string, limit: number): string[] {
 
   const closing = () => (open ? 1 + open.marker.length : 0);
   const flush = () => {
+    if (open && bodyLines > 1 && lines[lines.length - 1] === open.header) {
+      // A block that opens on the chunk's last line moves whole to the next chunk.
+      lines.pop();
+      chunks.push(lines.join("\n"));
+      bodyLines = 0;
+    }
     if (bodyLines > 0) chunks.push([...lines, ...(open ? [open.marker] : [])].join("\n"));
     lines = open ? [open.header] : [];
     length = open ? open.header.length : 0;
@@ -34,22 +40,24 @@ export function splitText(text: string, limit: number): string[] {
 
   for (const line of text.split("\n")) {
     let rest = line;
-    const projected = () => length + (lines.length ? 1 : 0) + rest.length + closing();
+    const fence = fenceLine.exec(line);
+    const opens = fence !== null && open === undefined;
+    const closes = fence !== null && open !== undefined && fence[1] === open.marker && fence[2]!.trim() === "";
+    // Room to keep for the closing marker this chunk will need once the line is in.
+    const reserve = () => (opens ? 1 + fence[1]!.length : closes ? 0 : closing());
+    const projected = () => length + (lines.length ? 1 : 0) + rest.length + reserve();
     if (projected() > limit && bodyLines > 0) flush();
     // A line longer than a whole chunk is cut at a word boundary, or hard-cut as a last resort.
     while (projected() > limit) {
-      const room = Math.max(1, limit - length - (lines.length ? 1 : 0) - closing());
+      const room = Math.max(1, limit - length - (lines.length ? 1 : 0) - reserve());
       const cut = cutPoint(rest, room);
       add(rest.slice(0, cut).trimEnd());
       rest = rest.slice(cut).trimStart();
       flush();
     }
     add(rest);
-    const fence = fenceLine.exec(line);
-    if (fence) {
-      if (!open) open = { marker: fence[1]!, header: line.trim() };
-      else if (fence[1] === open.marker && fence[2]!.trim() === "") open = undefined;
-    }
+    if (opens) open = { marker: fence[1]!, header: line.trim() };
+    else if (closes) open = undefined;
   }
   flush();
   return chunks.map((c) => c.replace(/^\n+|\n+$/g, "")).filter((c) => c.trim().length > 0);

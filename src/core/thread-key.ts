@@ -15,20 +15,25 @@ export function defaultStrategy(env: Envelope): ThreadStrategy {
 }
 
 export function sessionTarget(env: Envelope, agent: string, strategy: ThreadStrategy, threadId?: string): SessionTarget {
-  const scoped = (key: string): SessionTarget => ({ threadKey: { channel: env.channel, key: `${key}|${agent}` } });
+  const scoped = (...parts: string[]): SessionTarget => ({ threadKey: { channel: env.channel, key: joinKey(...parts, agent) } });
   switch (strategy) {
     case "new":
-      return scoped(`new|${env.eventId}`);
+      return scoped("new", env.eventId);
     case "per_user":
-      return scoped(`user|${env.sender.id}`);
+      return scoped("user", env.sender.id);
     case "per_channel":
-      return scoped(`room|${env.conversation.id}`);
+      return scoped("room", env.conversation.id);
     case "per_session":
-      return scoped(`thread|${env.conversation.id}|${env.thread ?? ""}`);
+      return scoped("thread", env.conversation.id, env.thread ?? "");
     case "singleton":
-      return { threadKey: { channel: "*", key: `singleton|${agent}` } };
+      return { threadKey: { channel: "*", key: joinKey("singleton", agent) } };
     case "existing":
       if (!threadId) throw new Error("the existing thread strategy needs a threadId");
       return { existingId: threadId };
   }
+}
+
+/** Platform ids may contain any character: escape the separator so two keys never collide. */
+function joinKey(...parts: string[]): string {
+  return parts.map((part) => part.replaceAll("%", "%25").replaceAll("|", "%7C")).join("|");
 }

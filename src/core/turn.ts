@@ -12,6 +12,7 @@ import type { Logger } from "./log.ts";
 import type { Middleware } from "./middleware.ts";
 import { compose } from "./middleware.ts";
 import { splitText } from "./split.ts";
+import { AgentError } from "./errors.ts";
 import type { InboxItem, InboxStatus, OutboxDraft, Store } from "../store/store.ts";
 
 export type BusyPolicy = "queue" | "collect" | "interrupt";
@@ -100,6 +101,7 @@ export class TurnRunner {
       return this.commit(sessionId, turnId, items, "failed", replies.crashed, { record: true });
     }
     await store.beginAttempt(items.map((i) => i.id));
+    this.showTyping(first);
 
     const controller = new AbortController();
     const timeoutMs = this.deps.turnTimeoutMs(session.agent);
@@ -139,10 +141,11 @@ export class TurnRunner {
     let final: string | undefined;
     try {
       for await (const event of untilAborted(ctx.agent.run(input), input.signal)) {
+        // An agent's own error text may quote prompts or credentials: it is logged, never streamed.
+        if (event.type === "error") throw new AgentError(event.message);
         this.deps.events.publish({ type: "turn.event", turnId: input.turnId, sessionId: input.sessionId, messageKeys, event });
         if (event.type === "text.delta") streamed += event.text;
         else if (event.type === "message") final = event.text;
-        else if (event.type === "error") throw new Error(event.message);
       }
       if (input.signal.aborted) {
         ctx.reply = streamed;
@@ -196,6 +199,13 @@ export class TurnRunner {
       reply,
     });
     return true;
+  }
+
+  /** A typing indicator, only now that the message is committed; failing to show one is harmless. */
+  private showTyping(item: InboxItem): void {
+    const channel = this.deps.channel(item.channel);
+    if (!channel?.typing) return;
+    channel.typing(item.replyTo).catch((error: unknown) => this.deps.log.debug("typing indicator failed", { channel: item.channel, error }));
   }
 
   /** Format for the platform and split at its limit; one outbox item per chunk, keyed `turnId:seq`. */

@@ -10,7 +10,11 @@ import { errorResponse, json } from "../core/http-io.ts";
 import type { Channel } from "../core/channel.ts";
 import { handleSessions } from "./sessions-api.ts";
 
-export type FetchHandler = (request: Request) => Promise<Response>;
+/**
+ * `mountPath` is a prefix the host app already stripped from the URL it routed on (Express's
+ * `app.use(path, …)`); the request URL still carries it, so pages can link back correctly.
+ */
+export type FetchHandler = (request: Request, context?: { mountPath?: string }) => Promise<Response>;
 
 export interface HandlerOptions {
   bodyLimit: number;
@@ -30,7 +34,7 @@ interface ApiChannel extends Channel {
 }
 
 export function createFetchHandler(gateway: Gateway, options: HandlerOptions): FetchHandler {
-  const prefix = (options.prefix ?? "").replace(/\/+$/, "");
+  const ownPrefix = (options.prefix ?? "").replace(/\/+$/, "");
 
   const apiChannel = (): ApiChannel | undefined => {
     const channels = gateway.listChannels();
@@ -65,7 +69,8 @@ export function createFetchHandler(gateway: Gateway, options: HandlerOptions): F
     return errorResponse(404, `no route ${request.method} ${path}`);
   };
 
-  return async (request) => {
+  return async (request, context) => {
+    const prefix = (context?.mountPath ?? "") + ownPrefix;
     try {
       let path = new URL(request.url).pathname;
       if (prefix) {
@@ -75,9 +80,10 @@ export function createFetchHandler(gateway: Gateway, options: HandlerOptions): F
       return await route(request, path);
     } catch (error) {
       if (error instanceof SwitchboardError && error.status < 500) return errorResponse(error.status, error.message);
+      if (error instanceof SwitchboardError && error.status === 503) return errorResponse(503, error.message);
+      // Anything else is our bug: log it in full, tell the caller nothing about internals.
       gateway.log.error("request failed", { method: request.method, url: new URL(request.url).pathname, error });
-      const status = error instanceof SwitchboardError ? error.status : 500;
-      return errorResponse(status, status === 503 ? error instanceof Error ? error.message : "unavailable" : "internal error");
+      return errorResponse(500, "internal error");
     }
   };
 }

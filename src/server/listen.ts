@@ -14,12 +14,21 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export function attachUpgrades(server: Server, gateway: Gateway, options: { apiChannel?: string; prefix?: string } = {}): void {
+/**
+ * Route WebSocket upgrades to channels. On the gateway's own server (`exclusive`) an upgrade
+ * for any other path gets a 404; on a host app's server it is left for the host's own handlers.
+ */
+export function attachUpgrades(server: Server, gateway: Gateway, options: { apiChannel?: string; prefix?: string; exclusive?: boolean } = {}): void {
   const prefix = (options.prefix ?? "").replace(/\/+$/, "");
   server.on("upgrade", (request, socket, head) => {
-    socket.on("error", () => socket.destroy());
     let path = new URL(request.url ?? "/", "http://localhost").pathname;
-    if (prefix && path.startsWith(prefix + "/")) path = path.slice(prefix.length);
+    if (prefix) {
+      if (!path.startsWith(prefix + "/")) {
+        if (options.exclusive) socket.end("HTTP/1.1 404 Not Found\r\n\r\n");
+        return;
+      }
+      path = path.slice(prefix.length);
+    }
     const parts = path.split("/").filter(Boolean);
     const channels = gateway.listChannels();
     let target: { channel: (typeof channels)[number] | undefined; subpath: string } = { channel: undefined, subpath: "/" };
@@ -30,9 +39,10 @@ export function attachUpgrades(server: Server, gateway: Gateway, options: { apiC
       target = { channel: gateway.getChannel(decodeURIComponent(parts[1])), subpath: "/" + parts.slice(2).join("/") };
     }
     if (!target.channel?.handleUpgrade) {
-      socket.end("HTTP/1.1 404 Not Found\r\ncontent-type: text/plain\r\n\r\nno WebSocket endpoint here\n");
+      if (options.exclusive) socket.end("HTTP/1.1 404 Not Found\r\ncontent-type: text/plain\r\n\r\nno WebSocket endpoint here\n");
       return;
     }
+    socket.on("error", () => socket.destroy());
     target.channel.handleUpgrade(request, socket, head, target.subpath);
   });
 }
@@ -46,7 +56,7 @@ export async function listen(
   // Slow clients must not pin sockets forever; SSE streams keep theirs alive with traffic.
   server.headersTimeout = 30_000;
   server.requestTimeout = 0;
-  attachUpgrades(server, gateway, options);
+  attachUpgrades(server, gateway, { ...options, exclusive: true });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port, options.host, () => {

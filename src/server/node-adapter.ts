@@ -26,7 +26,8 @@ async function serve(handler: FetchHandler, req: IncomingMessage, res: ServerRes
     if (!res.writableFinished) abort.abort();
   });
   const host = req.headers.host ?? "localhost";
-  const url = new URL(req.url ?? "/", `http://${host}`);
+  const { url: target, mountPath } = mountedUrl(req);
+  const url = new URL(target, `http://${host}`);
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
     if (Array.isArray(value)) for (const v of value) headers.append(name, v);
@@ -41,7 +42,7 @@ async function serve(handler: FetchHandler, req: IncomingMessage, res: ServerRes
     ...(hasBody ? { duplex: "half" } : {}),
   } as RequestInit);
 
-  const response = await handler(request);
+  const response = await handler(request, { mountPath });
   const outHeaders: Record<string, string | string[]> = {};
   response.headers.forEach((value, name) => {
     outHeaders[name] = value;
@@ -69,4 +70,20 @@ async function serve(handler: FetchHandler, req: IncomingMessage, res: ServerRes
     // The client went away mid-stream; the turn itself goes on.
   }
   res.end();
+}
+
+/**
+ * Express-style hosts strip their mount path from `req.url` and keep the full one in
+ * `req.originalUrl`. Routing uses the full URL minus the mount path, so links the gateway
+ * builds (the web chat's endpoints) keep the prefix.
+ */
+function mountedUrl(req: IncomingMessage): { url: string; mountPath: string } {
+  const url = req.url ?? "/";
+  const original = (req as IncomingMessage & { originalUrl?: string }).originalUrl;
+  if (typeof original !== "string" || original === url) return { url, mountPath: "" };
+  const path = url.split("?")[0]!;
+  const originalPath = original.split("?")[0]!;
+  const rest = path === "/" ? "" : path;
+  if (!originalPath.endsWith(rest)) return { url, mountPath: "" };
+  return { url: original, mountPath: originalPath.slice(0, originalPath.length - rest.length).replace(/\/+$/, "") };
 }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -36,6 +37,7 @@ function probeWebSocket(url: string): Promise<string> {
     ws.once("open", () => setTimeout(() => resolve("open"), 200));
     ws.once("unexpected-response", (_request, response) => resolve(`status ${response.statusCode}`));
     ws.once("error", (error) => resolve(`error: ${error.message}`));
+    setTimeout(() => resolve("no answer"), 1000);
   }).finally(() => ws.terminate());
 }
 
@@ -51,6 +53,7 @@ describe("mounted in Express 5 under /gateway", () => {
   let gw: Switchboard;
   let server: Server;
   let url: string;
+  const upgraded = new Set<Duplex>();
 
   before(async () => {
     dir = tempDir();
@@ -68,10 +71,13 @@ describe("mounted in Express 5 under /gateway", () => {
     server.on("upgrade", (request, socket, head) => {
       if (request.url === "/live") live.handleUpgrade(request, socket, head, (ws) => ws.send("host says hi"));
     });
+    // Upgrades that no handler takes are the host's to clean up, so closing the server never waits on them.
+    server.on("upgrade", (_request, socket) => upgraded.add(socket));
     url = await listenOn(server);
   });
 
   after(async () => {
+    for (const socket of upgraded) socket.destroy();
     await close(server);
     await gw.stop();
     rmSync(dir, { recursive: true, force: true });

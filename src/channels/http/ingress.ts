@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { Envelope } from "../../core/envelope.ts";
 import { makeEnvelope } from "../../core/envelope.ts";
-import { RequestError } from "../../core/errors.ts";
+import { parseRequest } from "../../core/validate.ts";
 
 export const apiMessageSchema = z.strictObject({
   user: z.string().min(1).max(256),
@@ -27,14 +27,7 @@ export const apiMessageSchema = z.strictObject({
 export type ApiMessage = z.infer<typeof apiMessageSchema>;
 
 export function parseApiMessage(body: unknown): ApiMessage {
-  const parsed = apiMessageSchema.safeParse(body);
-  if (!parsed.success) {
-    const first = parsed.error.issues[0]!;
-    const path = first.path.join(".") || "body";
-    const message = first.code === "invalid_type" && first.input === undefined ? "required" : first.message;
-    throw new RequestError(400, `${path}: ${message}`);
-  }
-  return parsed.data;
+  return parseRequest(apiMessageSchema, body);
 }
 
 export function apiEnvelope(channel: { id: string; type: string }, message: ApiMessage): Envelope {

@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { Envelope } from "../../core/envelope.ts";
 import { makeEnvelope } from "../../core/envelope.ts";
-import { RequestError } from "../../core/errors.ts";
+import { parseRequest } from "../../core/validate.ts";
 
 const clientId = z.string().regex(/^[A-Za-z0-9_-]{8,128}$/, "must be 8 to 128 characters of A-Z, a-z, 0-9, _ and -");
 
@@ -27,21 +27,12 @@ export const historyQuerySchema = z.strictObject({
 export type WebchatMessage = z.infer<typeof webchatMessageSchema>;
 export type HistoryQuery = z.infer<typeof historyQuerySchema>;
 
-function parse<T>(schema: z.ZodType<T>, input: unknown, what: string): T {
-  const parsed = schema.safeParse(input);
-  if (parsed.success) return parsed.data;
-  const first = parsed.error.issues[0]!;
-  const path = first.path.join(".") || what;
-  const message = first.code === "invalid_type" && first.input === undefined ? "required" : first.message;
-  throw new RequestError(400, `${path}: ${message}`);
-}
-
 export function parseWebchatMessage(body: unknown): WebchatMessage {
-  return parse(webchatMessageSchema, body, "body");
+  return parseRequest(webchatMessageSchema, body, "body");
 }
 
 export function parseHistoryQuery(params: URLSearchParams): HistoryQuery {
-  return parse(historyQuerySchema, Object.fromEntries(params), "query");
+  return parseRequest(historyQuerySchema, Object.fromEntries(params), "query");
 }
 
 /** The sender id a browser's client id stands for. */

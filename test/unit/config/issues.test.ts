@@ -47,7 +47,7 @@ test("a duration of the wrong type says what it may be", () => {
 });
 
 test("a wrong type says what was expected and what was found", () => {
-  assert.deepEqual(issuesOf({ server: { port: "8080" }, lanes: { concurrency: 1.5 }, routes: {} }), [
+  assert.deepEqual(issuesOf({ server: { port: "eighty" }, lanes: { concurrency: 1.5 }, routes: {} }), [
     "server.port: expected number, got string",
     "lanes.concurrency: expected integer, got 1.5",
     "routes: expected array, got object",
@@ -118,4 +118,14 @@ test("a ConfigError's message lists every issue", () => {
   assert.throws(() => parseConfig({ lanes: { busy: "drop" }, extra: 1 }, { env: {} }), {
     message: 'invalid config:\n  lanes.busy: must be one of queue, collect, interrupt (got "drop")\n  extra: unknown key "extra"',
   });
+});
+
+test("numbers and booleans may come from environment variables, which are strings", () => {
+  const config = parseConfig(
+    { server: { port: "${PORT}" }, lanes: { concurrency: "${WORKERS}" }, channels: { api: { type: "http", enabled: "${API_ON}" } } },
+    { env: { PORT: "9000", WORKERS: "4", API_ON: "false" } },
+  );
+  assert.equal(config.server.port, 9000);
+  assert.equal(config.lanes.concurrency, 4);
+  assert.equal(config.channels.api?.enabled, false);
 });
