@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { tempDir, postJson, getJson } from "../helpers/gateway.ts";
+import { tempDir, postJson } from "../helpers/gateway.ts";
 import { startCli, killHard, type RunningGateway } from "../helpers/process.ts";
 
 const agentModule = fileURLToPath(new URL("../fixtures/poison-agent.ts", import.meta.url));
