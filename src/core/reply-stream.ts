@@ -10,6 +10,7 @@ import type { Envelope } from "./envelope.ts";
 import { messageKey } from "./envelope.ts";
 import type { GatewayEvent } from "./events.ts";
 import type { InboxStatus } from "../store/store.ts";
+import { RequestError } from "./errors.ts";
 
 export type ReplyStatus = Exclude<InboxStatus, "pending">;
 
@@ -90,5 +91,7 @@ export async function awaitReply(ctx: ChannelContext, envelope: Envelope, signal
       return { id: event.id, messageId: accepted.messageId, session: event.session, agent: accepted.agent, status: event.status, reply: event.reply, duplicate: accepted.duplicate };
     }
   }
+  // The caller hung up; the turn itself goes on and its reply stays in the session.
+  if (signal?.aborted) throw new RequestError(499, "the client closed the request before the reply was ready");
   throw new Error("the reply stream ended before the turn completed");
 }

@@ -190,6 +190,8 @@ export class TurnRunner {
       return true;
     }
     this.deps.onCommitted();
+    // Operators see every turn; message text stays out of the log.
+    this.deps.log.info("turn completed", { sessionId, turnId, status, messages: items.length, outbox: outbox.length, waitedMs: now - items[0]!.acceptedAt });
     this.deps.events.publish({
       type: "turn.completed",
       turnId,
