@@ -123,6 +123,8 @@ export class Switchboard {
       drainTimeoutMs: config.lanes.drainTimeout,
       outbox: { maxAttempts: config.outbox.maxAttempts, baseDelayMs: config.outbox.baseDelay, maxDelayMs: config.outbox.maxDelay },
       agentSettings: Object.fromEntries(Object.entries(config.agents).map(([id, c]) => [id, { busy: c.busy, turnTimeoutMs: c.turnTimeout }])),
+      users: config.users,
+      channelSettings: Object.fromEntries(Object.entries(config.channels).flatMap(([id, c]) => (c.agentSettings ? [[id, c.agentSettings]] : []))),
     });
     for (const agent of agents) core.addAgent(agent);
     for (const channel of channels) core.addChannel(channel);
@@ -173,6 +175,21 @@ export class Switchboard {
 
   stream(options: SendOptions, text: string): AsyncIterable<ReplyEvent> {
     return streamReply(this.sdkContext(), this.sdkEnvelope(options, text));
+  }
+
+  /** Talk straight to a sub-agent an agent exposed (the `subagentId` of a `subagent.exposed` event). */
+  async sendToSubagent(subagentId: string, text: string, options: Omit<SendOptions, "session" | "agent"> = {}): Promise<Reply> {
+    return this.send({ ...options, session: await this.exposedSession(subagentId, options.user) }, text);
+  }
+
+  async *streamToSubagent(subagentId: string, text: string, options: Omit<SendOptions, "session" | "agent"> = {}): AsyncIterable<ReplyEvent> {
+    yield* this.stream({ ...options, session: await this.exposedSession(subagentId, options.user) }, text);
+  }
+
+  private async exposedSession(subagentId: string, user = "local"): Promise<string> {
+    const exposure = await this.gateway.store.getExposure(subagentId);
+    if (!exposure || exposure.userId !== user) throw new RequestError(404, `no sub-agent "${subagentId}" for this user`);
+    return exposure.sessionId;
   }
 
   private createHandler(prefix?: string): FetchHandler {

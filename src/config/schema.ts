@@ -34,6 +34,31 @@ const boolean = z.preprocess((v) => (v === "true" ? true : v === "false" ? false
 
 const stringOrList = z.union([z.string(), z.array(z.string()).min(1)]);
 
+const mcpServer = z.strictObject({
+  command: z.string().optional(),
+  args: z.array(z.string()).optional(),
+  env: z.record(z.string(), z.string()).optional(),
+  url: z.string().optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+});
+
+/** Settings that vary per channel and per user; the chain is channel > user > the agent's own config. */
+export const agentSettingsSchema = z
+  .strictObject({
+    model: z.string().optional(),
+    permissionMode: z.string().optional(),
+    mcpServers: z.record(z.string(), mcpServer).optional(),
+    env: z.record(z.string(), z.string()).optional(),
+    cwd: z.string().optional(),
+  })
+  .meta({ description: "Agent settings: model, permissionMode, mcpServers, env, cwd. Channel settings win over user settings, which win over the agent's own config." });
+
+const userSchema = z.strictObject({
+  /** For `command` agents in strict isolation: the Unix user this user's turns run as. */
+  unixUser: z.string().optional(),
+  agentSettings: agentSettingsSchema.optional(),
+});
+
 export const busyPolicy = z.enum(["queue", "collect", "interrupt"]);
 export const threadStrategy = z.enum(["new", "per_user", "per_channel", "per_session", "singleton", "existing"]);
 
@@ -65,6 +90,7 @@ const httpChannel = z.strictObject({
   /** Bearer key callers must send. Without one, only bind the server to localhost. */
   key: z.string().min(16, "must be at least 16 characters").optional(),
   threadStrategy: threadStrategy.optional(),
+  agentSettings: agentSettingsSchema.optional(),
   enabled: boolean.optional(),
 });
 
@@ -74,6 +100,7 @@ const webchatChannel = z.strictObject({
   path: z.string().startsWith("/").optional(),
   title: z.string().optional(),
   threadStrategy: threadStrategy.optional(),
+  agentSettings: agentSettingsSchema.optional(),
   enabled: boolean.optional(),
 });
 
@@ -140,6 +167,8 @@ export const configSchema = z
       .record(z.string().regex(/^[A-Za-z0-9_-]+$/, "channel ids use letters, digits, _ -"), channelSchema)
       .default({}),
     routes: z.array(routeSchema).default([]),
+    /** People, keyed by sender id or email: their agent settings and Unix user. */
+    users: z.record(z.string(), userSchema).default({}),
   })
   .superRefine((config, ctx) => {
     config.routes.forEach((route, i) => {

@@ -20,6 +20,46 @@ export interface TranscriptEntry {
   messageId?: string;
 }
 
+/** An MCP server an agent may use, as CLI agents (Claude Code, …) take them. */
+export interface McpServerConfig {
+  command?: string;
+  args?: string[];
+  env?: Record<string, string>;
+  url?: string;
+  headers?: Record<string, string>;
+}
+
+/**
+ * Settings a deployment may vary per channel and per user, on top of the agent's own config.
+ * The turn gets them merged: channel > user > the agent's defaults.
+ */
+export interface AgentSettings {
+  model?: string;
+  permissionMode?: string;
+  mcpServers?: Record<string, McpServerConfig>;
+  env?: Record<string, string>;
+  cwd?: string;
+}
+
+export interface DelegateRequest {
+  /** A configured agent id. */
+  agent: string;
+  text: string;
+  /** Let the user talk to this sub-agent directly: the stream gets a `subagent.exposed` event. */
+  expose?: boolean;
+  /** A human-readable name; delegations with different labels get different sub-sessions. */
+  label?: string;
+}
+
+export interface DelegateResult {
+  status: "done" | "failed" | "interrupted";
+  reply: string;
+  /** The sub-session the delegation ran in. */
+  sessionId: string;
+  /** Set when the sub-agent was exposed. */
+  subagentId?: string;
+}
+
 export interface TurnInput {
   sessionId: string;
   agentId: string;
@@ -32,6 +72,18 @@ export interface TurnInput {
   transcript: TranscriptEntry[];
   /** Aborted on interrupt, timeout or shutdown; agents should stop promptly. */
   signal: AbortSignal;
+  /** Whom the session runs as. */
+  user: { id: string; unixUser?: string };
+  /** The channel the turn's (last) message came from. */
+  channel: string;
+  /** Merged settings for this turn: channel > user > agent defaults. */
+  settings: AgentSettings;
+  /** What `setState` saved in this session's last committed turn. */
+  state: Record<string, unknown> | undefined;
+  /** Save per-session state (a CLI's own session id, an A2A contextId); committed with the turn. */
+  setState(state: Record<string, unknown>): void;
+  /** Run another configured agent in a sub-session of this one and wait for its reply. */
+  delegate(request: DelegateRequest): Promise<DelegateResult>;
 }
 
 export interface Agent {

@@ -7,7 +7,7 @@ import type { Envelope } from "./envelope.ts";
 import type { Logger } from "./log.ts";
 import type { GatewayEvents } from "./events.ts";
 import type { AcceptResult } from "./accept.ts";
-import type { InboxItem, SessionRecord } from "../store/store.ts";
+import type { ExposureRecord, InboxItem, SessionRecord } from "../store/store.ts";
 import type { TranscriptEntry } from "./agent.ts";
 import type { ThreadStrategy } from "./router.ts";
 import type { IncomingMessage } from "node:http";
@@ -55,6 +55,10 @@ export interface ChannelContext {
   sessions: {
     get(id: string): Promise<SessionRecord | undefined>;
     transcript(id: string): Promise<TranscriptEntry[]>;
+  };
+  /** Sub-agents an agent exposed to its user. */
+  subagents: {
+    get(id: string): Promise<ExposureRecord | undefined>;
   };
   events: GatewayEvents;
   log: Logger;

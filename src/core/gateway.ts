@@ -21,6 +21,10 @@ import type { BusyPolicy, TurnContext } from "./turn.ts";
 import { TurnRunner } from "./turn.ts";
 import type { Store } from "../store/store.ts";
 import { SwitchboardError } from "./errors.ts";
+import type { AgentSettings } from "./agent.ts";
+import { createDelegate } from "./delegation.ts";
+import { InternalChannel, SUBAGENT_CHANNEL } from "./internal-channel.ts";
+import { findUser, mergeSettings, type UserSettings } from "./settings.ts";
 
 export interface GatewayOptions {
   store: Store;
@@ -32,6 +36,10 @@ export interface GatewayOptions {
   outbox?: { maxAttempts?: number; baseDelayMs?: number; maxDelayMs?: number };
   /** Per-agent overrides of the busy policy and turn timeout. */
   agentSettings?: Record<string, { busy?: BusyPolicy; turnTimeoutMs?: number }>;
+  /** Per-user settings and Unix users, keyed by sender id or email. */
+  users?: Record<string, UserSettings>;
+  /** Per-channel agent settings; they win over the user's. */
+  channelSettings?: Record<string, AgentSettings>;
   /** How long `stop()` lets running turns finish before aborting them (they resume on restart). */
   drainTimeoutMs?: number;
   log?: Logger;
@@ -73,6 +81,22 @@ export class Gateway {
       busyPolicy: (agent) => this.options.agentSettings?.[agent]?.busy ?? lanes.busy ?? "queue",
       turnTimeoutMs: (agent) => this.options.agentSettings?.[agent]?.turnTimeoutMs ?? lanes.turnTimeoutMs ?? 600_000,
       middleware: this.turnMiddleware,
+      resolveUser: (sender, channel) => {
+        const user = findUser(this.options.users, sender);
+        return { settings: mergeSettings(user?.agentSettings, this.options.channelSettings?.[channel]), unixUser: user?.unixUser };
+      },
+      delegate: (parent) =>
+        createDelegate(
+          {
+            store: this.store,
+            events: this.events,
+            knownAgents: () => new Set(this.agents.keys()),
+            wakeNested: (sessionId) => this.lanes.wakeNested(sessionId),
+            sessionTtlMs: this.options.sessionTtlMs ?? 24 * 3_600_000,
+            dedupeTtlMs: this.options.dedupeTtlMs ?? 7 * 86_400_000,
+          },
+          parent,
+        ),
       maxAttempts: 3,
       onCommitted: () => this.outbox.kick(),
     });
@@ -86,6 +110,7 @@ export class Gateway {
       { store: this.store, channel: (id) => this.channels.get(id), events: this.events, log: this.log },
       { maxAttempts: outbox.maxAttempts ?? 8, baseDelayMs: outbox.baseDelayMs ?? 1000, maxDelayMs: outbox.maxDelayMs ?? 300_000 },
     );
+    this.channels.set(SUBAGENT_CHANNEL, new InternalChannel(SUBAGENT_CHANNEL));
   }
 
   addAgent(agent: Agent): this {
@@ -142,6 +167,7 @@ export class Gateway {
         get: (id) => this.store.getSession(id),
         transcript: (id) => this.store.getTranscript(id),
       },
+      subagents: { get: (id) => this.store.getExposure(id) },
       events: this.events,
       log: this.log.child({ channel: channel.id }),
     };

@@ -40,6 +40,21 @@ export class SessionLanes {
     this.pump();
   }
 
+  /**
+   * Run the session now, past the concurrency cap: for a sub-agent a running turn waits on.
+   * Queuing it behind the cap could deadlock, since the waiting turn holds a slot itself.
+   */
+  wakeNested(sessionId: string): void {
+    if (this.stopped) return;
+    const state = this.state.get(sessionId);
+    if (state === "running") {
+      this.wokenWhileRunning.add(sessionId);
+      return;
+    }
+    if (state === "queued") this.ready.splice(this.ready.indexOf(sessionId), 1);
+    this.startRun(sessionId);
+  }
+
   isRunning(sessionId: string): boolean {
     return this.state.get(sessionId) === "running";
   }
@@ -61,13 +76,16 @@ export class SessionLanes {
 
   private pump(): void {
     while (!this.stopped && this.active < this.options.concurrency && this.ready.length > 0) {
-      const sessionId = this.ready.shift()!;
-      this.state.set(sessionId, "running");
-      this.active++;
-      const run = this.runOne(sessionId);
-      this.running.add(run);
-      void run.finally(() => this.running.delete(run));
+      this.startRun(this.ready.shift()!);
     }
+  }
+
+  private startRun(sessionId: string): void {
+    this.state.set(sessionId, "running");
+    this.active++;
+    const run = this.runOne(sessionId);
+    this.running.add(run);
+    void run.finally(() => this.running.delete(run));
   }
 
   private async runOne(sessionId: string): Promise<void> {

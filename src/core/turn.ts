@@ -4,7 +4,9 @@
  * crash before that commit leaves the messages pending, so they run again on restart; after it,
  * the reply is recorded exactly once.
  */
-import type { Agent, AgentEvent, TranscriptEntry, TurnInput } from "./agent.ts";
+import type { Agent, AgentEvent, AgentSettings, DelegateRequest, DelegateResult, TranscriptEntry, TurnInput } from "./agent.ts";
+import type { Sender } from "./envelope.ts";
+import type { DelegationParent } from "./delegation.ts";
 import type { Channel } from "./channel.ts";
 import type { GatewayEvents } from "./events.ts";
 import { messageKey } from "./envelope.ts";
@@ -34,6 +36,10 @@ export interface TurnDeps {
   busyPolicy: (agentId: string) => BusyPolicy;
   turnTimeoutMs: (agentId: string) => number;
   middleware: ReadonlyArray<Middleware<TurnContext>>;
+  /** Settings (channel > user > agent) and Unix user for a turn of this sender on this channel. */
+  resolveUser: (sender: Sender, channel: string) => { settings: AgentSettings; unixUser?: string };
+  /** Delegation to sub-agents for one running turn. */
+  delegate: (parent: DelegationParent) => (request: DelegateRequest) => Promise<DelegateResult>;
   /** A message whose turns keep crashing the process is answered with an apology after this many. */
   maxAttempts: number;
   onCommitted: () => void;
@@ -108,6 +114,10 @@ export class TurnRunner {
     const timer = setTimeout(() => controller.abort("timeout" satisfies AbortReason), timeoutMs);
     this.running.set(sessionId, controller);
     const messageKeys = items.map((i) => messageKey(i.channel, i.eventId));
+    const last = items[items.length - 1]!;
+    const { settings, unixUser } = this.deps.resolveUser(first.sender, last.channel);
+    let savedState: Record<string, unknown> | undefined;
+    const emit = (event: AgentEvent) => this.deps.events.publish({ type: "turn.event", turnId, sessionId, messageKeys, event });
     const input: TurnInput = {
       sessionId,
       agentId: agent.id,
@@ -116,6 +126,14 @@ export class TurnRunner {
       text: items.map((i) => i.text).join("\n\n"),
       transcript: await store.getTranscript(sessionId),
       signal: controller.signal,
+      user: { id: session.userId, ...(unixUser !== undefined ? { unixUser } : {}) },
+      channel: last.channel,
+      settings,
+      state: await store.getAgentState(sessionId),
+      setState: (state) => {
+        savedState = structuredClone(state);
+      },
+      delegate: this.deps.delegate({ sessionId, turnId, userId: session.userId, signal: controller.signal, emit }),
     };
     const ctx: TurnContext = { input, agent, status: undefined, reply: "" };
     this.deps.events.publish({ type: "turn.started", turnId, sessionId, messageKeys });
@@ -129,10 +147,11 @@ export class TurnRunner {
 
     const reason = controller.signal.aborted ? (controller.signal.reason as AbortReason) : undefined;
     if (reason === "shutdown") return false; // left pending: the next start runs it again
-    if (reason === "timeout") return this.commit(sessionId, turnId, items, "failed", replies.timeout(timeoutMs), { record: true });
+    const agentState = savedState;
+    if (reason === "timeout") return this.commit(sessionId, turnId, items, "failed", replies.timeout(timeoutMs), { record: true, agentState });
     // An interrupted turn keeps what it said so far in the transcript, but nothing is delivered.
-    if (reason === "interrupt") return this.commit(sessionId, turnId, items, "interrupted", ctx.reply, { record: true, deliver: false });
-    return this.commit(sessionId, turnId, items, ctx.status ?? "done", ctx.reply, { record: true });
+    if (reason === "interrupt") return this.commit(sessionId, turnId, items, "interrupted", ctx.reply, { record: true, deliver: false, agentState });
+    return this.commit(sessionId, turnId, items, ctx.status ?? "done", ctx.reply, { record: true, agentState });
   }
 
   private async consume(ctx: TurnContext, messageKeys: string[]): Promise<void> {
@@ -143,6 +162,8 @@ export class TurnRunner {
       for await (const event of untilAborted(ctx.agent.run(input), input.signal)) {
         // An agent's own error text may quote prompts or credentials: it is logged, never streamed.
         if (event.type === "error") throw new AgentError(event.message);
+        // subagent.exposed is the core's to announce (delegate() does); an agent cannot forge one.
+        if (event.type === "subagent.exposed") continue;
         this.deps.events.publish({ type: "turn.event", turnId: input.turnId, sessionId: input.sessionId, messageKeys, event });
         if (event.type === "text.delta") streamed += event.text;
         else if (event.type === "message") final = event.text;
@@ -173,7 +194,7 @@ export class TurnRunner {
     items: InboxItem[],
     status: Exclude<InboxStatus, "pending">,
     reply: string,
-    options: { record: boolean; deliver?: boolean },
+    options: { record: boolean; deliver?: boolean; agentState?: Record<string, unknown> },
   ): Promise<boolean> {
     const now = Date.now();
     const last = items[items.length - 1]!;
@@ -184,7 +205,16 @@ export class TurnRunner {
       if (reply && (status === "done" || status === "interrupted")) transcript.push({ role: "assistant", text: reply, at: now, messageId: last.id });
     }
     const outbox: OutboxDraft[] = options.deliver !== false && reply ? this.render(turnId, last, reply) : [];
-    const committed = await this.deps.store.completeTurn({ sessionId, messageIds: items.map((i) => i.id), status, reply, transcript, outbox, now });
+    const committed = await this.deps.store.completeTurn({
+      sessionId,
+      messageIds: items.map((i) => i.id),
+      status,
+      reply,
+      transcript,
+      outbox,
+      now,
+      ...(options.agentState !== undefined ? { agentState: options.agentState } : {}),
+    });
     if (!committed) {
       this.deps.log.warn("turn result discarded: its messages were already completed", { sessionId, turnId });
       return true;

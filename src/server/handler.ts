@@ -57,6 +57,9 @@ export function createFetchHandler(gateway: Gateway, options: HandlerOptions): F
       const api = apiChannel();
       if (!api?.handleRequest) return errorResponse(404, "the /v1 API needs a channel of type http");
       if (parts[1] === "messages" && parts.length === 2) return api.handleRequest({ request, subpath: "/messages", bodyLimit: options.bodyLimit });
+      if (parts[1] === "subagents" && parts[3] === "messages" && parts.length === 4) {
+        return api.handleRequest({ request, subpath: `/subagents/${parts[2]}/messages`, bodyLimit: options.bodyLimit });
+      }
       if (!api.authorized(request.headers)) return errorResponse(401, "missing or wrong API key (send Authorization: Bearer <key>)");
       if (parts[1] === "sessions") return handleSessions(gateway, request, parts.slice(2));
       return errorResponse(404, `no route ${request.method} ${path}`);

@@ -26,7 +26,7 @@ export async function handleSessions(gateway: Gateway, request: Request, rest: s
   const session = await gateway.store.getSession(decodeURIComponent(id!));
   if (!session) return errorResponse(404, `no session "${id}"`);
   if (action === undefined && request.method === "GET") {
-    return json({ session, transcript: await gateway.store.getTranscript(session.id) });
+    return json({ session, transcript: await gateway.store.getTranscript(session.id), subagents: await gateway.store.listExposures(session.id) });
   }
   if (action === "reset" && request.method === "POST") {
     await gateway.store.resetSession(session.id, Date.now());

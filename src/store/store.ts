@@ -102,6 +102,8 @@ export interface OutboxItem extends OutboxDraft {
 
 export interface TurnCommit {
   sessionId: string;
+  /** The agent's own per-session state (a CLI's session id, an A2A context); undefined keeps it. */
+  agentState?: Record<string, unknown>;
   messageIds: string[];
   status: Exclude<InboxStatus, "pending">;
   /** Stored as each item's `reply`. */
@@ -109,6 +111,19 @@ export interface TurnCommit {
   transcript: TranscriptEntry[];
   outbox: OutboxDraft[];
   now: number;
+}
+
+/** A sub-agent session an agent exposed to its user, who may then talk to it directly. */
+export interface ExposureRecord {
+  /** The handle clients use: `POST /v1/subagents/:id/messages`. */
+  id: string;
+  parentSessionId: string;
+  sessionId: string;
+  agentId: string;
+  label: string | undefined;
+  /** Only this user may talk to the sub-agent. */
+  userId: string;
+  createdAt: number;
 }
 
 export interface SessionQuery {
@@ -134,6 +149,14 @@ export interface Store {
   /** Delete sessions idle past their TTL with no pending work; returns how many went. */
   evictExpired(now: number, limit: number): Promise<number>;
   pruneDedupe(now: number): Promise<number>;
+
+  /** The agent state the session's last committed turn saved. */
+  getAgentState(sessionId: string): Promise<Record<string, unknown> | undefined>;
+
+  /** Record an exposure; saving the same id again changes nothing. Evicted with its session. */
+  saveExposure(record: ExposureRecord): Promise<void>;
+  getExposure(id: string): Promise<ExposureRecord | undefined>;
+  listExposures(parentSessionId: string): Promise<ExposureRecord[]>;
 
   getMessage(channel: string, eventId: string): Promise<InboxItem | undefined>;
   /** Pending items of one session, in arrival order. */

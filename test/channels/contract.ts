@@ -21,6 +21,7 @@ export function recordingContext(): ChannelContext & { accepted: Envelope[] } {
     },
     lookup: async () => undefined,
     sessions: { get: async () => undefined, transcript: async () => [] },
+    subagents: { get: async () => undefined },
     events: new GatewayEvents(),
     log: silentLogger,
   };

@@ -493,6 +493,40 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
       }));
     });
 
+    describe("agent state and exposures", () => {
+      it("a turn's agent state is saved with it, and kept by turns that save none", withStore(async (store) => {
+        const a = accepted(await store.accept(message("e1")));
+        assert.equal(await store.getAgentState(a.sessionId), undefined);
+        await store.completeTurn(turn(a.sessionId, [a.messageId], { agentState: { cliSession: "abc" } }));
+        const b = accepted(await store.accept(message("e2")));
+        await store.completeTurn(turn(b.sessionId, [b.messageId]));
+        assert.deepEqual(await store.getAgentState(a.sessionId), { cliSession: "abc" });
+      }));
+
+      it("a turn that lost its race saves no agent state", withStore(async (store) => {
+        const a = accepted(await store.accept(message("e1")));
+        assert.equal(await store.completeTurn(turn(a.sessionId, [a.messageId], { agentState: { v: 1 } })), true);
+        assert.equal(await store.completeTurn(turn(a.sessionId, [a.messageId], { agentState: { v: 2 } })), false);
+        assert.deepEqual(await store.getAgentState(a.sessionId), { v: 1 });
+      }));
+
+      it("exposures are saved once, listed by parent, and evicted with their session", withStore(async (store) => {
+        const parent = accepted(await store.accept(message("e1", { user: "alice" })));
+        const sub = accepted(await store.accept(message("e2", { user: "alice", thread: "sub:1" })));
+        const record = { id: "x1", parentSessionId: parent.sessionId, sessionId: sub.sessionId, agentId: "researcher", label: "Research", userId: "alice", createdAt: T0 };
+        await store.saveExposure(record);
+        await store.saveExposure({ ...record, label: "changed" });
+        assert.deepEqual(await store.getExposure("x1"), record);
+        assert.deepEqual(await store.listExposures(parent.sessionId), [record]);
+        assert.equal(await store.getExposure("nope"), undefined);
+
+        await store.completeTurn(turn(parent.sessionId, [parent.messageId]));
+        await store.completeTurn(turn(sub.sessionId, [sub.messageId]));
+        await store.evictExpired(T0 + TTL * 10, 100);
+        assert.equal(await store.getExposure("x1"), undefined);
+      }));
+    });
+
     it("close can be called twice", async () => {
       const store = await open();
       await store.close();

@@ -10,7 +10,7 @@ import type { Duplex } from "node:stream";
 import type { Channel, ChannelContext, ChannelRequest, SentMessage } from "../../core/channel.ts";
 import type { ThreadStrategy } from "../../core/router.ts";
 import { bearerToken, errorResponse, readJson, secretsEqual } from "../../core/http-io.ts";
-import { apiEnvelope, parseApiMessage } from "./ingress.ts";
+import { apiEnvelope, parseApiMessage, parseSubagentMessage } from "./ingress.ts";
 import { respond } from "./respond.ts";
 import { WsApi } from "./ws.ts";
 
@@ -61,13 +61,24 @@ export class HttpChannel implements Channel {
   }
 
   async handleRequest({ request, subpath, bodyLimit }: ChannelRequest): Promise<Response> {
-    if (subpath !== "/" && subpath !== "/messages") return errorResponse(404, `no route ${request.method} ${subpath} on channel "${this.id}"`);
+    const subagent = /^\/subagents\/([^/]+)\/messages$/.exec(subpath);
+    if (subpath !== "/" && subpath !== "/messages" && !subagent) return errorResponse(404, `no route ${request.method} ${subpath} on channel "${this.id}"`);
     if (request.method !== "POST") return errorResponse(405, "use POST to send a message");
     if (!this.authorized(request.headers)) return errorResponse(401, "missing or wrong channel key (send Authorization: Bearer <key>)");
     const ctx = this.ctx;
     if (!ctx) return errorResponse(503, `channel "${this.id}" is not started`);
+    if (subagent) return this.toSubagent(ctx, decodeURIComponent(subagent[1]!), request, bodyLimit);
     const message = parseApiMessage(await readJson(request, bodyLimit));
     return respond(ctx, apiEnvelope(this, message), request);
+  }
+
+  /** A message straight to an exposed sub-agent, bypassing the agent that exposed it. */
+  private async toSubagent(ctx: ChannelContext, id: string, request: Request, bodyLimit: number): Promise<Response> {
+    const message = parseSubagentMessage(await readJson(request, bodyLimit));
+    const exposure = await ctx.subagents.get(id);
+    // Someone else's sub-agent is as unknown as a missing one.
+    if (!exposure || exposure.userId !== message.user) return errorResponse(404, `no sub-agent "${id}" for this user`);
+    return respond(ctx, apiEnvelope(this, { ...message, session: exposure.sessionId }), request);
   }
 
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, subpath: string): void {

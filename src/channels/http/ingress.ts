@@ -26,6 +26,13 @@ export const apiMessageSchema = z.strictObject({
 
 export type ApiMessage = z.infer<typeof apiMessageSchema>;
 
+/** A message straight to an exposed sub-agent: the session and agent come from the exposure. */
+export const subagentMessageSchema = apiMessageSchema.pick({ user: true, text: true, id: true, name: true, email: true });
+
+export function parseSubagentMessage(body: unknown): Omit<ApiMessage, "session" | "agent" | "conversation" | "thread"> {
+  return parseRequest(subagentMessageSchema, body);
+}
+
 export function parseApiMessage(body: unknown): ApiMessage {
   return parseRequest(apiMessageSchema, body);
 }

@@ -6,7 +6,7 @@ import type { SQLOutputValue } from "node:sqlite";
 import type { Sender } from "../../core/envelope.ts";
 import type { Address } from "../../core/channel.ts";
 import type { TranscriptEntry } from "../../core/agent.ts";
-import type { InboxItem, InboxKind, InboxStatus, OutboxItem, SessionRecord } from "../store.ts";
+import type { ExposureRecord, InboxItem, InboxKind, InboxStatus, OutboxItem, SessionRecord } from "../store.ts";
 
 export type Row = Record<string, SQLOutputValue>;
 
@@ -100,5 +100,17 @@ export function toOutboxItem(row: Row): OutboxItem {
     platformId: optionalText(row, "platform_id"),
     createdAt: int(row, "created_at"),
     sentAt: optionalInt(row, "sent_at"),
+  };
+}
+
+export function toExposure(row: Row): ExposureRecord {
+  return {
+    id: text(row, "id"),
+    parentSessionId: text(row, "parent_session_id"),
+    sessionId: text(row, "session_id"),
+    agentId: text(row, "agent_id"),
+    label: optionalText(row, "label"),
+    userId: text(row, "user_id"),
+    createdAt: int(row, "created_at"),
   };
 }

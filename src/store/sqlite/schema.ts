@@ -91,6 +91,20 @@ const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX dedupe_expires ON dedupe (expires_at);
   `,
+  `
+  ALTER TABLE sessions ADD COLUMN agent_state TEXT;
+
+  CREATE TABLE exposures (
+    id                TEXT PRIMARY KEY,
+    parent_session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+    session_id        TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+    agent_id          TEXT NOT NULL,
+    label             TEXT,
+    user_id           TEXT NOT NULL,
+    created_at        INTEGER NOT NULL
+  );
+  CREATE INDEX exposures_parent ON exposures (parent_session_id, created_at);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -8,6 +8,7 @@ import type { TranscriptEntry } from "../../core/agent.ts";
 import type {
   AcceptInput,
   AcceptOutcome,
+  ExposureRecord,
   InboxItem,
   OutboxItem,
   SessionQuery,
@@ -16,7 +17,7 @@ import type {
   TurnCommit,
 } from "../store.ts";
 import { acceptMessage } from "./accept.ts";
-import { optionalInt, text, toInboxItem, toOutboxItem, toSession, toTranscriptEntry } from "./rows.ts";
+import { optionalInt, optionalText, text, toExposure, toInboxItem, toOutboxItem, toSession, toTranscriptEntry } from "./rows.ts";
 import { prepareStatements, type Statements } from "./statements.ts";
 import { transaction } from "./transaction.ts";
 
@@ -79,6 +80,24 @@ export class SqliteStore implements Store {
     return row ? toInboxItem(row) : undefined;
   }
 
+  async getAgentState(sessionId: string): Promise<Record<string, unknown> | undefined> {
+    const state = optionalText(this.#st.agentState.get({ id: sessionId }) ?? {}, "agent_state");
+    return state === undefined ? undefined : (JSON.parse(state) as Record<string, unknown>);
+  }
+
+  async saveExposure(record: ExposureRecord): Promise<void> {
+    this.#st.insertExposure.run({ ...record, label: record.label ?? null });
+  }
+
+  async getExposure(id: string): Promise<ExposureRecord | undefined> {
+    const row = this.#st.exposureById.get({ id });
+    return row ? toExposure(row) : undefined;
+  }
+
+  async listExposures(parentSessionId: string): Promise<ExposureRecord[]> {
+    return this.#st.exposuresByParent.all({ parentSessionId }).map(toExposure);
+  }
+
   async pendingInbox(sessionId: string, limit: number): Promise<InboxItem[]> {
     return this.#st.pendingInbox.all({ sessionId, limit }).map(toInboxItem);
   }
@@ -125,6 +144,7 @@ export class SqliteStore implements Store {
         });
       }
       st.touchSession.run({ id: commit.sessionId, now: commit.now });
+      if (commit.agentState !== undefined) st.saveAgentState.run({ id: commit.sessionId, state: JSON.stringify(commit.agentState) });
       return true;
     });
   }

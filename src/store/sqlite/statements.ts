@@ -32,6 +32,14 @@ const SQL = {
   slideSession: `
     UPDATE sessions SET status = 'active', last_activity_at = :now, expires_at = :expiresAt WHERE id = :id`,
   touchSession: `UPDATE sessions SET last_activity_at = :now WHERE id = :id`,
+  agentState: `SELECT agent_state FROM sessions WHERE id = :id`,
+  saveAgentState: `UPDATE sessions SET agent_state = :state WHERE id = :id`,
+  insertExposure: `
+    INSERT INTO exposures (id, parent_session_id, session_id, agent_id, label, user_id, created_at)
+    VALUES (:id, :parentSessionId, :sessionId, :agentId, :label, :userId, :createdAt)
+    ON CONFLICT (id) DO NOTHING`,
+  exposureById: `SELECT * FROM exposures WHERE id = :id`,
+  exposuresByParent: `SELECT * FROM exposures WHERE parent_session_id = :parentSessionId ORDER BY created_at, rowid`,
   endSession: `UPDATE sessions SET status = 'ended' WHERE id = :id`,
   resetSession: `UPDATE sessions SET status = 'ended', last_activity_at = :now WHERE id = :id`,
   mapThread: `
