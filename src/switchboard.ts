@@ -105,7 +105,11 @@ export class Switchboard {
     const baseDir = this.options.baseDir ?? process.cwd();
     const references = agentReferenceIssues(config, [...Object.keys(config.agents), ...this.extraAgents.map((a) => a.id)]);
     if (references.length > 0) throw new ConfigError(references);
-    const agents = [...(await Promise.all(Object.entries(config.agents).map(([id, c]) => agentFromConfig(id, c, baseDir)))), ...this.extraAgents];
+    const agentIds = () => [...Object.keys(config.agents), ...this.extraAgents.map((a) => a.id)];
+    const agents = [
+      ...(await Promise.all(Object.entries(config.agents).map(([id, c]) => agentFromConfig(id, c, { baseDir, agents: agentIds })))),
+      ...this.extraAgents,
+    ];
     const channels = [
       ...Object.entries(config.channels).filter(([, c]) => c.enabled !== false).map(([id, c]) => channelFromConfig(id, c)),
       ...this.extraChannels,

@@ -3,12 +3,25 @@ import type { Agent } from "../core/agent.ts";
 import type { AgentConfig } from "../config/schema.ts";
 import { createEchoAgent } from "./echo/index.ts";
 import { loadFunctionAgent } from "./function/index.ts";
+import { createOpenaiAgent } from "./openai/index.ts";
+import { createAnthropicAgent } from "./anthropic/index.ts";
 
-export async function agentFromConfig(id: string, config: AgentConfig, baseDir: string): Promise<Agent> {
+export interface AgentBuildContext {
+  /** The config file's directory: relative paths (modules, worktrees) start here. */
+  baseDir: string;
+  /** Every configured agent id, for coordinators that delegate. */
+  agents: () => string[];
+}
+
+export async function agentFromConfig(id: string, config: AgentConfig, context: AgentBuildContext): Promise<Agent> {
   switch (config.kind) {
     case "echo":
       return createEchoAgent(id, { delayMs: config.delay, prefix: config.prefix });
     case "function":
-      return loadFunctionAgent(id, config, baseDir);
+      return loadFunctionAgent(id, config, context.baseDir);
+    case "openai":
+      return createOpenaiAgent(id, config, context);
+    case "anthropic":
+      return createAnthropicAgent(id, config, context);
   }
 }

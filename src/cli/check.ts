@@ -5,7 +5,8 @@ import { agentFromConfig } from "../agents/from-config.ts";
 export async function check(options: { config?: string }): Promise<number> {
   const { config, file, baseDir } = await resolveConfig(options.config);
   // Load every agent, so a wrong module path or export is found now rather than at start.
-  for (const [id, agent] of Object.entries(config.agents)) await agentFromConfig(id, agent, baseDir);
+  const agentIds = () => Object.keys(config.agents);
+  for (const [id, agent] of Object.entries(config.agents)) await agentFromConfig(id, agent, { baseDir, agents: agentIds });
   const agents = Object.keys(config.agents);
   const channels = Object.entries(config.channels).map(([id, c]) => `${id} (${c.type})`);
   console.log(`${file ?? "embedded default config"}: OK`);

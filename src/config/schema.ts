@@ -5,6 +5,8 @@
  */
 import { z } from "zod";
 import { parseBytes, parseDuration } from "./duration.ts";
+import { openaiAgentSchema } from "../agents/openai/config.ts";
+import { anthropicAgentSchema } from "../agents/anthropic/config.ts";
 
 const duration = z
   .union([z.string(), z.number()])
@@ -83,7 +85,15 @@ const functionAgent = z.strictObject({
   turnTimeout: duration.optional(),
 });
 
-export const agentSchema = z.discriminatedUnion("kind", [echoAgent, functionAgent]);
+/** Every agent kind also takes the lane settings, parsed here once for all kinds. */
+const laneSettings = { busy: busyPolicy.optional(), turnTimeout: duration.optional() };
+
+export const agentSchema = z.discriminatedUnion("kind", [
+  echoAgent,
+  functionAgent,
+  openaiAgentSchema.extend(laneSettings),
+  anthropicAgentSchema.extend(laneSettings),
+]);
 
 const httpChannel = z.strictObject({
   type: z.literal("http"),

@@ -42,6 +42,7 @@ test("an empty config gets every default", () => {
     agents: {},
     channels: {},
     routes: [],
+    users: {},
   });
 });
 
