@@ -2,12 +2,16 @@
  * The `webchat` channel: a chat page served by the gateway that streams replies token by token.
  * Under `/channels/<id>` it serves the page (`/page`, also at `pagePath`), its assets, `POST
  * /messages` (an SSE stream of the reply) and `GET /history`. Each browser is its own sender and
- * so its own session; replies reach the browser over its stream, so delivery only records them.
+ * so its own session; sub-agents an agent exposes to it get tabs of their own, whose messages go
+ * straight to the sub-agent's session. Replies reach the browser over its stream, so delivery
+ * only records them.
  */
 import type { Channel, ChannelContext, ChannelRequest, SentMessage } from "../../core/channel.ts";
 import type { ThreadStrategy } from "../../core/router.ts";
+import type { ExposureRecord, SessionRecord } from "../../store/store.ts";
 import { errorResponse, json, readJson, sseResponse } from "../../core/http-io.ts";
 import { streamReply } from "../../core/reply-stream.ts";
+import type { HistoryQuery } from "./ingress.ts";
 import { parseHistoryQuery, parseWebchatMessage, webchatEnvelope, webchatSender } from "./ingress.ts";
 import { channelEndpoint, pageResponse, scriptResponse, styleResponse } from "./page/index.ts";
 
@@ -82,8 +86,15 @@ export class WebchatChannel implements Channel {
     const ctx = this.context();
     if (ctx instanceof Response) return ctx;
     const message = parseWebchatMessage(await readJson(request, bodyLimit));
+    let session: string | undefined;
+    if (message.subagent !== undefined) {
+      const exposure = await this.exposureFor(ctx, message.subagent, message.client);
+      // Another browser's sub-agent is as unknown as a missing one.
+      if (!exposure) return errorResponse(404, `no sub-agent "${message.subagent}" for this browser`);
+      session = exposure.sessionId;
+    }
     const abort = new AbortController();
-    return sseResponse(streamReply(ctx, webchatEnvelope(this, message), abort.signal), () => abort.abort());
+    return sseResponse(streamReply(ctx, webchatEnvelope(this, message, session), abort.signal), () => abort.abort());
   }
 
   /** A session's transcript, only for the browser whose session it is (404 for anyone else). */
@@ -92,11 +103,28 @@ export class WebchatChannel implements Channel {
     if (ctx instanceof Response) return ctx;
     const query = parseHistoryQuery(new URL(request.url).searchParams);
     const session = await ctx.sessions.get(query.session);
-    if (!session || session.channel !== this.id || session.userId !== webchatSender(query.client)) {
-      return errorResponse(404, "no such session for this client");
-    }
+    if (!session || !(await this.showsHistory(ctx, session, query))) return errorResponse(404, "no such session for this client");
     const transcript = await ctx.sessions.transcript(session.id);
     return json({ transcript }, 200, { "cache-control": "no-store" });
+  }
+
+  /** The sub-agent `id` if it was exposed to this browser. */
+  private async exposureFor(ctx: ChannelContext, id: string, client: string): Promise<ExposureRecord | undefined> {
+    const exposure = await ctx.subagents.get(id);
+    return exposure?.userId === webchatSender(client) ? exposure : undefined;
+  }
+
+  /**
+   * Whether the browser may read this session: one of its own here, or the session of a
+   * sub-agent exposed to it in one of those (sub-sessions live on the internal sub-agent channel).
+   */
+  private async showsHistory(ctx: ChannelContext, session: SessionRecord, query: HistoryQuery): Promise<boolean> {
+    if (session.userId !== webchatSender(query.client)) return false;
+    if (session.channel === this.id) return true;
+    if (query.subagent === undefined) return false;
+    const exposure = await this.exposureFor(ctx, query.subagent, query.client);
+    if (exposure?.sessionId !== session.id) return false;
+    return (await ctx.sessions.get(exposure.parentSessionId))?.channel === this.id;
   }
 }
 

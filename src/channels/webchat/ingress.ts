@@ -10,6 +10,7 @@ import { makeEnvelope } from "../../core/envelope.ts";
 import { parseRequest } from "../../core/validate.ts";
 
 const clientId = z.string().regex(/^[A-Za-z0-9_-]{8,128}$/, "must be 8 to 128 characters of A-Z, a-z, 0-9, _ and -");
+const subagentId = z.string().min(1).max(256);
 
 export const webchatMessageSchema = z.strictObject({
   /** The id the browser generated once and keeps in localStorage. */
@@ -17,11 +18,15 @@ export const webchatMessageSchema = z.strictObject({
   text: z.string().min(1).max(20_000),
   /** The browser's idempotency key for this message: a resend yields one turn and one reply. */
   id: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, "must be 1 to 128 characters of A-Z, a-z, 0-9, _ and -").optional(),
+  /** An exposed sub-agent to talk to directly (its tab), instead of the browser's own conversation. */
+  subagent: subagentId.optional(),
 });
 
 export const historyQuerySchema = z.strictObject({
   client: clientId,
   session: z.string().min(1).max(256),
+  /** The sub-agent whose session this is, when it is not the browser's own conversation. */
+  subagent: subagentId.optional(),
 });
 
 export type WebchatMessage = z.infer<typeof webchatMessageSchema>;
@@ -40,7 +45,8 @@ export function webchatSender(client: string): string {
   return `web:${client}`;
 }
 
-export function webchatEnvelope(channel: { id: string; type: string }, message: WebchatMessage): Envelope {
+/** The envelope of a browser's message; `session` pins it to a sub-agent's session. */
+export function webchatEnvelope(channel: { id: string; type: string }, message: WebchatMessage, session?: string): Envelope {
   const sender = webchatSender(message.client);
   return makeEnvelope({
     channel: channel.id,
@@ -50,6 +56,7 @@ export function webchatEnvelope(channel: { id: string; type: string }, message: 
     sender: { id: sender },
     conversation: { id: sender, kind: "dm" },
     text: message.text,
+    ...(session !== undefined && { hints: { session } }),
     raw: message,
   });
 }

@@ -1,7 +1,8 @@
 /**
  * The web chat page as responses: the HTML shell, its stylesheet and its script, each served
  * under a Content-Security-Policy that allows only the gateway's own origin. The page learns
- * its channel endpoint from `data-endpoint`, so it works at any mount prefix.
+ * its channel endpoint from `data-endpoint`, so it works at any mount prefix. The tab bar stays
+ * hidden until an agent exposes a sub-agent; the script adds those tabs.
  */
 import { WEBCHAT_SCRIPT } from "./script.ts";
 import { WEBCHAT_STYLE } from "./style.ts";
@@ -59,7 +60,12 @@ export function pageResponse(options: { title: string; endpoint: string }): Resp
 <body data-endpoint="${endpoint}">
 <main class="chat">
 <header><h1>${title}</h1></header>
+<div class="tabs" role="tablist" aria-label="Conversations" data-testid="tabs" hidden>
+<button type="button" class="tab" role="tab" id="tab-main" data-testid="tab-main" aria-controls="panel-main" aria-selected="true">Chat</button>
+</div>
+<div class="panel" role="tabpanel" id="panel-main" aria-labelledby="tab-main" data-tab="main">
 <ol class="messages" data-testid="messages" aria-live="polite"></ol>
+</div>
 <form class="composer" data-testid="composer">
 <textarea data-testid="input" rows="1" maxlength="20000" placeholder="Write a message…  (Shift+Enter for a new line)" aria-label="Message" autofocus></textarea>
 <button type="submit" data-testid="send">Send</button>

@@ -1,12 +1,15 @@
 /**
  * The web chat's browser script, plain and dependency-free. It keeps a random client id in
  * localStorage (the sender), posts messages, reads the SSE reply with fetch and a stream reader,
- * and renders every text with textContent, never as HTML.
+ * and renders every text with textContent, never as HTML. A sub-agent an agent exposes becomes a
+ * tab of its own whose messages go straight to it; the browser remembers its tabs.
  */
+import { SSE_SCRIPT } from "./sse.ts";
+import { TABS_SCRIPT } from "./tabs.ts";
+
 export const WEBCHAT_SCRIPT = String.raw`"use strict";
 (() => {
   const endpoint = document.body.dataset.endpoint || "";
-  const list = document.querySelector('[data-testid="messages"]');
   const form = document.querySelector('[data-testid="composer"]');
   const input = document.querySelector('[data-testid="input"]');
   const storageKey = (name) => "switchboard:" + endpoint + ":" + name;
@@ -41,86 +44,169 @@ export const WEBCHAT_SCRIPT = String.raw`"use strict";
     item.textContent = text;
     return item;
   };
-  const scrollDown = () => { list.scrollTop = list.scrollHeight; };
+  const notice = (text) => {
+    const item = document.createElement("li");
+    item.className = "notice";
+    item.dataset.testid = "system";
+    item.textContent = text;
+    return item;
+  };
+  const scrollDown = (list) => { list.scrollTop = list.scrollHeight; };
   const fail = (item, shown, message) => {
     item.classList.add("error");
     item.dataset.error = "true";
     item.textContent = (shown ? shown + "\n\n" : "") + "⚠ " + message;
   };
+  const isText = (value, max) => typeof value === "string" && value.length > 0 && value.length <= max;
+  // What a transcript entry or a bubble sent from this page is, so a history load skips what is shown.
+  const entryKey = (role, messageId, at) => role + ":" + (messageId || "at:" + at);
+${TABS_SCRIPT}
+${SSE_SCRIPT}
+  const mainPanel = document.getElementById("panel-main");
+  const tabs = createTabBar(
+    document.querySelector('[data-testid="tabs"]'),
+    { key: "main", button: document.querySelector('[data-testid="tab-main"]'), panel: mainPanel, list: mainPanel.querySelector("ol"), shown: new Set() },
+    (tab) => {
+      input.setAttribute("aria-label", tab.subagent ? "Message to " + tab.label : "Message");
+      scrollDown(tab.list);
+    },
+  );
 
-  async function loadHistory() {
-    const session = stored("session");
+  /** Sub-agent tabs as localStorage keeps them: { subagent, label, session, parent, after }. */
+  function storedTabs() {
+    try {
+      const records = JSON.parse(stored("tabs") || "[]");
+      if (!Array.isArray(records)) return [];
+      return records.filter((r) => r && isText(r.subagent, 256) && isText(r.label, 200) && isText(r.session, 256)
+        && isText(r.parent, 300) && (r.after === undefined || isText(r.after, 256)));
+    } catch {
+      return [];
+    }
+  }
+  function saveTabs() {
+    const records = tabs.all().filter((tab) => tab.subagent)
+      .map(({ subagent, label, session, parent, after }) => ({ subagent, label, session, parent, after }));
+    remember("tabs", records.length > 0 ? JSON.stringify(records) : null);
+  }
+
+  const announcement = (tab) => tab.label + " is now a tab you can talk to";
+
+  /** A sub-agent exposed while the parent tab's message ran: its tab, made on first sight. */
+  function exposed(parent, data, messageId, reply) {
+    if (!isText(data.subagentId, 256) || !isText(data.sessionId, 256)) return undefined;
+    const known = tabs.find(data.subagentId);
+    if (known) return known;
+    const label = String(data.label || data.agentId || "Sub-agent").slice(0, 200);
+    const tab = tabs.add({ subagent: data.subagentId, label, session: data.sessionId, parent: parent.key, after: messageId, shown: new Set(), announced: true });
+    reply.before(notice(announcement(tab)));
+    saveTabs();
+    return tab;
+  }
+
+  /** After a load, put back the announcements of tabs exposed by a message in this history. */
+  function announceIn(tab) {
+    for (const child of tabs.all()) {
+      if (child.parent !== tab.key || child.announced || !child.after) continue;
+      let spot = [...tab.list.children].find((item) => item.dataset.testid === "user" && item.dataset.messageId === child.after);
+      if (!spot) continue;
+      while (spot.nextElementSibling && spot.nextElementSibling.dataset.testid === "system") spot = spot.nextElementSibling;
+      spot.after(notice(announcement(child)));
+      child.announced = true;
+    }
+  }
+
+  /** The tab's conversation is gone (or was never this browser's): stop offering it. */
+  function forget(tab) {
+    if (!tab.subagent) {
+      remember("session", null);
+      return;
+    }
+    tabs.remove(tab);
+    saveTabs();
+  }
+
+  async function fetchHistory(tab) {
+    const session = tab.subagent ? tab.session : stored("session");
     try {
       if (!session) return;
-      const query = "?client=" + encodeURIComponent(client) + "&session=" + encodeURIComponent(session);
+      let query = "?client=" + encodeURIComponent(client) + "&session=" + encodeURIComponent(session);
+      if (tab.subagent) query += "&subagent=" + encodeURIComponent(tab.subagent);
       const response = await fetch(endpoint + "/history" + query, { headers: { accept: "application/json" } });
-      if (response.status === 404) { remember("session", null); return; }
+      if (response.status === 404) { forget(tab); return; }
       if (!response.ok) return;
       const body = await response.json();
-      const earlier = document.createDocumentFragment();
+      const entries = document.createDocumentFragment();
       for (const entry of body.transcript || []) {
-        earlier.append(bubble(entry.role === "user" ? "user" : "assistant", String(entry.text)));
+        const role = entry.role === "user" ? "user" : "assistant";
+        const key = entryKey(role, entry.messageId, entry.at);
+        if (tab.shown.has(key)) continue;
+        tab.shown.add(key);
+        const item = bubble(role, String(entry.text));
+        if (entry.messageId) item.dataset.messageId = String(entry.messageId);
+        entries.append(item);
       }
-      // Messages sent while the history loaded stay below it.
-      list.prepend(earlier);
-      scrollDown();
+      // The first load goes above messages sent meanwhile; later ones add what happened since.
+      if (tab.list.dataset.history === "loaded") tab.list.append(entries);
+      else tab.list.prepend(entries);
+      announceIn(tab);
+      scrollDown(tab.list);
     } catch {
       // History is a convenience; the chat works without it.
     } finally {
-      list.dataset.history = "loaded";
+      tab.list.dataset.history = "loaded";
+    }
+  }
+  /** Load (again) a tab's history, one load at a time per tab. */
+  function loadHistory(tab) {
+    tab.history = (tab.history || Promise.resolve()).then(() => fetchHistory(tab));
+    return tab.history;
+  }
+
+  function accepted(tab, data, mine, reply) {
+    mine.dataset.messageId = data.messageId;
+    reply.dataset.messageId = data.messageId;
+    tab.shown.add(entryKey("user", data.messageId));
+    tab.shown.add(entryKey("assistant", data.messageId));
+    if (!tab.subagent) remember("session", data.session);
+    else if (tab.session !== data.session) {
+      tab.session = data.session;
+      saveTabs();
     }
   }
 
-  function parseFrame(block) {
-    let event = "message";
-    const data = [];
-    for (const line of block.split("\n")) {
-      if (line.startsWith("event:")) event = line.slice(6).trim();
-      else if (line.startsWith("data:")) data.push(line.slice(5).replace(/^ /, ""));
-    }
-    if (data.length === 0) return null;
-    try { return { event, data: JSON.parse(data.join("\n")) }; } catch { return null; }
-  }
-
-  async function* frames(body) {
-    const reader = body.getReader();
-    const decoder = new TextDecoder();
-    let buffer = "";
-    for (;;) {
-      const { done, value } = await reader.read();
-      buffer += decoder.decode(value, { stream: !done }).replace(/\r\n?/g, "\n");
-      let end;
-      while ((end = buffer.indexOf("\n\n")) >= 0) {
-        const frame = parseFrame(buffer.slice(0, end));
-        buffer = buffer.slice(end + 2);
-        if (frame) yield frame;
-      }
-      if (done) return;
-    }
-  }
-
-  async function send(text) {
-    list.append(bubble("user", text));
+  async function send(tab, text) {
+    const list = tab.list;
+    const mine = bubble("user", text);
+    list.append(mine);
     const reply = bubble("assistant", "");
     reply.classList.add("pending");
     list.append(reply);
-    scrollDown();
+    scrollDown(list);
+    const delegatedTo = new Set();
+    let messageId;
     let shown = "";
     let agentError = "";
     let finished = false;
     try {
+      const message = { client, text, id: randomId() };
+      if (tab.subagent) message.subagent = tab.subagent;
       const response = await fetch(endpoint + "/messages", {
         method: "POST",
         headers: { "content-type": "application/json", accept: "text/event-stream" },
-        body: JSON.stringify({ client, text, id: randomId() }),
+        body: JSON.stringify(message),
       });
       if (!response.ok || !response.body) {
         const body = await response.json().catch(() => ({}));
         throw new Error(body.error || "the gateway answered " + response.status);
       }
       for await (const { event, data } of frames(response.body)) {
-        if (event === "accepted") remember("session", data.session);
-        else if (event === "text.delta") {
+        if (event === "accepted") {
+          messageId = data.messageId;
+          accepted(tab, data, mine, reply);
+        } else if (event === "subagent.exposed") {
+          const child = exposed(tab, data, messageId, reply);
+          if (child) delegatedTo.add(child);
+        } else if (event === "text.delta") {
           shown += data.text;
           reply.textContent = shown;
         } else if (event === "error") agentError = data.message || "the agent failed";
@@ -132,7 +218,7 @@ export const WEBCHAT_SCRIPT = String.raw`"use strict";
           if (data.status === "done") reply.textContent = data.reply;
           else fail(reply, data.reply || shown, agentError || "the reply " + data.status);
         }
-        scrollDown();
+        scrollDown(list);
       }
       if (!finished) fail(reply, shown, "the connection closed before the reply was complete");
     } catch (error) {
@@ -140,7 +226,9 @@ export const WEBCHAT_SCRIPT = String.raw`"use strict";
     } finally {
       reply.classList.remove("pending");
       reply.dataset.state = "complete";
-      scrollDown();
+      scrollDown(list);
+      // The delegations ran in the sub-agents' sessions: show them in their tabs.
+      for (const child of delegatedTo) void loadHistory(child);
     }
   }
 
@@ -150,7 +238,7 @@ export const WEBCHAT_SCRIPT = String.raw`"use strict";
     if (!text) return;
     input.value = "";
     input.style.height = "";
-    void send(text);
+    void send(tabs.selected(), text);
   });
 
   input.addEventListener("keydown", (event) => {
@@ -165,6 +253,9 @@ export const WEBCHAT_SCRIPT = String.raw`"use strict";
     input.style.height = input.scrollHeight + "px";
   });
 
-  void loadHistory();
+  for (const record of storedTabs()) {
+    if (!tabs.find(record.subagent)) tabs.add({ ...record, shown: new Set(), announced: false });
+  }
+  for (const tab of tabs.all()) void loadHistory(tab);
 })();
 `;
