@@ -5,6 +5,7 @@ import { createEchoAgent } from "./echo/index.ts";
 import { loadFunctionAgent } from "./function/index.ts";
 import { createOpenaiAgent } from "./openai/index.ts";
 import { createAnthropicAgent } from "./anthropic/index.ts";
+import { createA2aAgent } from "./a2a/index.ts";
 
 export interface AgentBuildContext {
   /** The config file's directory: relative paths (modules, worktrees) start here. */
@@ -23,5 +24,7 @@ export async function agentFromConfig(id: string, config: AgentConfig, context: 
       return createOpenaiAgent(id, config, context);
     case "anthropic":
       return createAnthropicAgent(id, config, context);
+    case "a2a":
+      return createA2aAgent(id, config, context);
   }
 }

@@ -7,6 +7,7 @@ import { z } from "zod";
 import { parseBytes, parseDuration } from "./duration.ts";
 import { openaiAgentSchema } from "../agents/openai/config.ts";
 import { anthropicAgentSchema } from "../agents/anthropic/config.ts";
+import { a2aAgentSchema } from "../agents/a2a/config.ts";
 
 const duration = z
   .union([z.string(), z.number()])
@@ -93,6 +94,7 @@ export const agentSchema = z.discriminatedUnion("kind", [
   functionAgent,
   openaiAgentSchema.extend(laneSettings),
   anthropicAgentSchema.extend(laneSettings),
+  a2aAgentSchema.extend(laneSettings),
 ]);
 
 const httpChannel = z.strictObject({
