@@ -6,6 +6,7 @@ import { loadFunctionAgent } from "./function/index.ts";
 import { createOpenaiAgent } from "./openai/index.ts";
 import { createAnthropicAgent } from "./anthropic/index.ts";
 import { createA2aAgent } from "./a2a/index.ts";
+import { createCommandAgent } from "./command/index.ts";
 
 export interface AgentBuildContext {
   /** The config file's directory: relative paths (modules, worktrees) start here. */
@@ -26,5 +27,7 @@ export async function agentFromConfig(id: string, config: AgentConfig, context: 
       return createAnthropicAgent(id, config, context);
     case "a2a":
       return createA2aAgent(id, config, context);
+    case "command":
+      return createCommandAgent(id, config, context);
   }
 }

@@ -8,6 +8,7 @@ import { parseBytes, parseDuration } from "./duration.ts";
 import { openaiAgentSchema } from "../agents/openai/config.ts";
 import { anthropicAgentSchema } from "../agents/anthropic/config.ts";
 import { a2aAgentSchema } from "../agents/a2a/config.ts";
+import { commandAgentSchema } from "../agents/command/config.ts";
 
 const duration = z
   .union([z.string(), z.number()])
@@ -95,6 +96,7 @@ export const agentSchema = z.discriminatedUnion("kind", [
   openaiAgentSchema.extend(laneSettings),
   anthropicAgentSchema.extend(laneSettings),
   a2aAgentSchema.extend(laneSettings),
+  commandAgentSchema.safeExtend(laneSettings),
 ]);
 
 const httpChannel = z.strictObject({

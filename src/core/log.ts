@@ -33,7 +33,10 @@ export function scrub(text: string): string {
 export function redact(value: unknown, depth = 0): unknown {
   if (typeof value === "string") return scrub(value);
   if (depth > 6 || value === null || typeof value !== "object") return value;
-  if (value instanceof Error) return { name: value.name, message: scrub(value.message) };
+  if (value instanceof Error) {
+    // The cause carries diagnostics (a CLI's stderr tail); it is scrubbed like everything else.
+    return { name: value.name, message: scrub(value.message), ...(value.cause !== undefined ? { cause: redact(value.cause, depth + 1) } : {}) };
+  }
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
