@@ -7,6 +7,7 @@ import { createOpenaiAgent } from "./openai/index.ts";
 import { createAnthropicAgent } from "./anthropic/index.ts";
 import { createA2aAgent } from "./a2a/index.ts";
 import { createCommandAgent } from "./command/index.ts";
+import { createHttpAgent } from "./http/index.ts";
 
 export interface AgentBuildContext {
   /** The config file's directory: relative paths (modules, worktrees) start here. */
@@ -29,5 +30,7 @@ export async function agentFromConfig(id: string, config: AgentConfig, context: 
       return createA2aAgent(id, config, context);
     case "command":
       return createCommandAgent(id, config, context);
+    case "http":
+      return createHttpAgent(id, config, context);
   }
 }

@@ -9,6 +9,7 @@ import { openaiAgentSchema } from "../agents/openai/config.ts";
 import { anthropicAgentSchema } from "../agents/anthropic/config.ts";
 import { a2aAgentSchema } from "../agents/a2a/config.ts";
 import { commandAgentSchema } from "../agents/command/config.ts";
+import { httpAgentSchema } from "../agents/http/config.ts";
 
 const duration = z
   .union([z.string(), z.number()])
@@ -97,6 +98,7 @@ export const agentSchema = z.discriminatedUnion("kind", [
   anthropicAgentSchema.extend(laneSettings),
   a2aAgentSchema.extend(laneSettings),
   commandAgentSchema.safeExtend(laneSettings),
+  httpAgentSchema.extend(laneSettings),
 ]);
 
 const httpChannel = z.strictObject({

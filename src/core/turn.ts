@@ -95,7 +95,8 @@ export class TurnRunner {
     const first = pending[0]!;
     // `collect` merges consecutive messages; a /reset in the queue stays a turn of its own.
     const items = first.kind === "reset" ? [first] : takeWhile(pending, (i) => i.kind === "message");
-    const turnId = `${first.id}.${first.attempts + 1}`;
+    // Stable across reruns after a crash, so services and delegations can deduplicate on it.
+    const turnId = first.id;
 
     if (first.kind === "reset") return this.commit(sessionId, turnId, items, "done", replies.reset, { record: false });
     if (!agent) {

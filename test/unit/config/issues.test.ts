@@ -22,7 +22,7 @@ test("a channel without a type says it is required and what it may be", () => {
 
 test("an unknown channel type or agent kind lists the known ones", () => {
   assert.deepEqual(issuesOf({ channels: { api: { type: "slack" } }, agents: { helper: { kind: "gpt" } } }), [
-    "agents.helper.kind: must be one of echo, function (got \"gpt\")",
+    "agents.helper.kind: must be one of echo, function, openai, anthropic, a2a, command, http (got \"gpt\")",
     "channels.api.type: must be one of http, webchat (got \"slack\")",
   ]);
 });
