@@ -4,7 +4,7 @@
  * writes to. Both are world-readable (the state dir world-writable) so a strict-isolation test
  * can run the fake as another Unix user.
  */
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, linkSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -36,14 +36,32 @@ export interface FakeClaude {
   remove(): void;
 }
 
-export function installFakeClaude(): FakeClaude {
+/**
+ * `portable`: for runs as another Unix user, who may not be able to enter the checkout (a
+ * private temp dir in CI): the fake and a Node binary are placed in the world-readable bin dir.
+ */
+export function installFakeClaude(options: { portable?: boolean } = {}): FakeClaude {
   const binDir = mkdtempSync(join(tmpdir(), "fake-claude-bin-"));
   const dir = mkdtempSync(join(tmpdir(), "fake-claude-state-"));
   chmodSync(binDir, 0o755);
   chmodSync(dir, 0o777);
   const command = join(binDir, "claude");
   const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-  writeFileSync(command, `#!/bin/sh\nexec ${quote(process.execPath)} --no-warnings ${quote(fakeClaudePath)} "$@"\n`, { mode: 0o755 });
+  let node = process.execPath;
+  let script = fakeClaudePath;
+  if (options.portable) {
+    script = join(binDir, "fake-claude.ts");
+    copyFileSync(fakeClaudePath, script);
+    chmodSync(script, 0o644);
+    node = join(binDir, "node");
+    try {
+      linkSync(process.execPath, node); // same filesystem: no copy
+    } catch {
+      copyFileSync(process.execPath, node);
+    }
+    chmodSync(node, 0o755);
+  }
+  writeFileSync(command, `#!/bin/sh\nexec ${quote(node)} --no-warnings ${quote(script)} "$@"\n`, { mode: 0o755 });
   const log = join(dir, "calls.jsonl");
   return {
     command,

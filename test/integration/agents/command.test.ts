@@ -384,7 +384,7 @@ describe("command agent, strict Unix isolation", { skip: isRoot ? false : "needs
       execFileSync("useradd", ["--system", "--no-create-home", testUser]);
     }
     uid = Number(execFileSync("id", ["-u", testUser], { encoding: "utf8" }).trim());
-    fake = installFakeClaude();
+    fake = installFakeClaude({ portable: true });
     cwd = mkdtempSync(join(tmpdir(), "command-isolated-"));
     chmodSync(cwd, 0o755);
   });
@@ -406,7 +406,7 @@ describe("command agent, strict Unix isolation", { skip: isRoot ? false : "needs
   });
 
   it("a user without a mapping is refused, and nothing is spawned", async () => {
-    const untouched = installFakeClaude();
+    const untouched = installFakeClaude({ portable: true });
     try {
       const agent = agentFor(untouched, { cwd, isolation: { mode: "strict", userMap: { someone: testUser } } });
       const error = await failure(collectEvents(agent.run(turnInput("[whoami]"))));
