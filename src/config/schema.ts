@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { parseBytes, parseDuration } from "./duration.ts";
+import { boolean, integer } from "./coerce.ts";
 import { openaiAgentSchema } from "../agents/openai/config.ts";
 import { anthropicAgentSchema } from "../agents/anthropic/config.ts";
 import { a2aAgentSchema } from "../agents/a2a/config.ts";
@@ -32,10 +33,6 @@ const bytes = z.union([z.string(), z.number()]).transform((value, ctx) => {
   return n;
 });
 
-/** Numbers and booleans may come from `${VAR}`, which always yields a string. */
-const integer = (min: number, max = Number.MAX_SAFE_INTEGER) =>
-  z.preprocess((v) => (typeof v === "string" && /^\s*-?\d+\s*$/.test(v) ? Number(v) : v), z.number().int().min(min).max(max));
-const boolean = z.preprocess((v) => (v === "true" ? true : v === "false" ? false : v), z.boolean());
 
 const stringOrList = z.union([z.string(), z.array(z.string()).min(1)]);
 

@@ -3,10 +3,8 @@
  * `anthropicDefaults`, so the parsed entry and a hand-written one have the same shape.
  */
 import { z } from "zod";
+import { numeric } from "../../config/coerce.ts";
 
-/** Numbers may come from `${VAR}`, which always yields a string. */
-const numeric = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((v) => (typeof v === "string" && /^\s*-?\d+(\.\d+)?\s*$/.test(v) ? Number(v) : v), schema);
 
 export const anthropicDefaults = {
   baseUrl: "https://api.anthropic.com",

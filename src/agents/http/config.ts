@@ -5,10 +5,9 @@
  */
 import { z } from "zod";
 import { parseDuration } from "../../config/duration.ts";
+import { boolean, integer } from "../../config/coerce.ts";
 
-/** `${VAR}` always yields a string, so numbers and booleans may arrive as text. */
-const boolean = z.preprocess((v) => (v === "true" ? true : v === "false" ? false : v), z.boolean());
-const positiveInteger = z.preprocess((v) => (typeof v === "string" && /^\s*\d+\s*$/.test(v) ? Number(v) : v), z.number().int().positive());
+const positiveInteger = integer(1);
 const duration = z
   .union([z.string(), z.number()])
   .refine((v) => parseDuration(v) !== undefined, { message: "is not a duration (use e.g. 500ms, 30s, 10m, or seconds)" });

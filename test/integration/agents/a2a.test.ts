@@ -1,7 +1,5 @@
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { rmSync } from "node:fs";
 import { createA2aAgent, a2aAgentSchema } from "../../../src/agents/a2a/index.ts";
@@ -14,6 +12,7 @@ import { createLogger } from "../../../src/core/log.ts";
 import { startA2aEmulator, type A2aEmulator } from "../../emulators/a2a/server.ts";
 import { turnInput, collectEvents } from "../../helpers/turn-input.ts";
 import { startGateway, postJson, parseSse, tempDir, waitFor, type TestGateway } from "../../helpers/gateway.ts";
+import { closedPort } from "../../helpers/net.ts";
 
 const apology = "Sorry, the agent could not answer this message.";
 
@@ -26,14 +25,6 @@ function finalText(events: AgentEvent[]): string | undefined {
   return last?.type === "message" ? last.text : undefined;
 }
 
-/** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const enums = { TaskState, agentRole: Role.ROLE_AGENT };
 

@@ -1,7 +1,5 @@
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { TranscriptEntry } from "../../../src/core/agent.ts";
 import { AgentError, ConfigError } from "../../../src/core/errors.ts";
 import { estimateTokens } from "../../../src/core/context-budget.ts";
@@ -10,6 +8,7 @@ import { anthropicAgentSchema, createAnthropicAgent, type AnthropicAgentConfig }
 import { reply, startFakeAnthropic, type FakeAnthropic, type FakeReply } from "../../emulators/anthropic/server.ts";
 import { collectEvents, turnInput } from "../../helpers/turn-input.ts";
 import { getJson, parseSse, postJson, startGateway, type TestGateway } from "../../helpers/gateway.ts";
+import { closedPort } from "../../helpers/net.ts";
 
 const MODEL = "claude-sonnet-4-6";
 
@@ -18,13 +17,6 @@ function agentFor(fake: { url: string; apiKey: string }, config: Partial<Anthrop
   return createAnthropicAgent(id, parsed, { baseDir: process.cwd(), agents: () => known });
 }
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const failure = (run: Promise<unknown>) => run.then(() => assert.fail("expected the turn to fail"), (e: unknown) => e as Error);
 

@@ -1,7 +1,5 @@
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { rmSync } from "node:fs";
 import type { TranscriptEntry } from "../../../src/core/agent.ts";
@@ -11,6 +9,7 @@ import { createHttpAgent, httpAgentSchema, type HttpAgentConfig } from "../../..
 import { frame, startHttpAgentEmulator, type HttpAgentEmulator } from "../../emulators/http-agent/server.ts";
 import { postJson, startGateway, tempDir, type TestGateway } from "../../helpers/gateway.ts";
 import { collectEvents as collect, turnInput } from "../../helpers/turn-input.ts";
+import { closedPort } from "../../helpers/net.ts";
 
 const apology = "Sorry, the agent could not answer this message.";
 const token = "s3cret-agent-token-123";
@@ -19,13 +18,6 @@ function agentFor(url: string, config: Partial<HttpAgentConfig> = {}) {
   return createHttpAgent("svc", httpAgentSchema.parse({ kind: "http", url, headers: { authorization: `Bearer ${token}` }, ...config }));
 }
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe("http agent, direct", () => {
   let emu: HttpAgentEmulator;

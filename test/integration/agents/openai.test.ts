@@ -1,6 +1,5 @@
 import { describe, it, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
-import { createServer } from "node:net";
 import { createOpenaiAgent, openaiAgentSchema, type OpenaiAgentConfig } from "../../../src/agents/openai/index.ts";
 import type { Agent, TranscriptEntry } from "../../../src/core/agent.ts";
 import { estimateTokens } from "../../../src/core/context-budget.ts";
@@ -9,6 +8,7 @@ import { replies } from "../../../src/core/turn.ts";
 import { startOpenAiFake, type OpenAiFake } from "../../emulators/openai/server.ts";
 import { collectEvents, turnInput } from "../../helpers/turn-input.ts";
 import { getJson, parseSse, postJson, startGateway, type TestGateway } from "../../helpers/gateway.ts";
+import { closedPort } from "../../helpers/net.ts";
 
 function openai(fake: OpenAiFake, config: Partial<OpenaiAgentConfig> = {}, known: string[] = []): Agent {
   return createOpenaiAgent("assistant", { kind: "openai", baseUrl: fake.url, model: "gpt-fake", ...config }, { baseDir: ".", agents: () => ["assistant", ...known] });
@@ -24,11 +24,7 @@ async function postSse(url: string, body: unknown): Promise<Array<{ event: strin
 }
 
 async function closedPortUrl(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return `http://127.0.0.1:${port}/v1`;
+  return `http://127.0.0.1:${await closedPort()}/v1`;
 }
 
 const roles = (messages: any[]) => messages.map((m) => `${m.role}:${m.content}`);
