@@ -24,6 +24,7 @@ import { SwitchboardError } from "./errors.ts";
 import type { AgentSettings } from "./agent.ts";
 import { createDelegate } from "./delegation.ts";
 import { InternalChannel, SUBAGENT_CHANNEL } from "./internal-channel.ts";
+import { StreamRelay } from "./stream-relay.ts";
 import { findUser, mergeSettings, type UserSettings } from "./settings.ts";
 
 export interface GatewayOptions {
@@ -81,6 +82,7 @@ export class Gateway {
       busyPolicy: (agent) => this.options.agentSettings?.[agent]?.busy ?? lanes.busy ?? "queue",
       turnTimeoutMs: (agent) => this.options.agentSettings?.[agent]?.turnTimeoutMs ?? lanes.turnTimeoutMs ?? 600_000,
       middleware: this.turnMiddleware,
+      relay: new StreamRelay(this.log),
       resolveUser: (sender, channel) => {
         const user = findUser(this.options.users, sender);
         return { settings: mergeSettings(user?.agentSettings, this.options.channelSettings?.[channel]), unixUser: user?.unixUser };

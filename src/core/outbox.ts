@@ -114,8 +114,15 @@ export class OutboxWorker {
     const channel = this.channel(item.channel);
     try {
       if (!channel) throw new DeliveryError(`channel "${item.channel}" is not configured`, { retryable: true });
-      const result = await channel.send({ to: item.to, text: item.text, idempotencyKey: item.key, sessionId: item.sessionId });
-      await this.store.markOutboxSent(item.id, Date.now(), result.platformId);
+      let platformId: string | undefined;
+      if (item.editOf !== undefined && channel.edit) {
+        // The final reply replaces the streaming placeholder the user has been watching.
+        await channel.edit(item.to, { platformId: item.editOf }, item.text);
+        platformId = item.editOf;
+      } else {
+        platformId = (await channel.send({ to: item.to, text: item.text, idempotencyKey: item.key, sessionId: item.sessionId })).platformId;
+      }
+      await this.store.markOutboxSent(item.id, Date.now(), platformId);
       this.heldUntil.delete(item.sessionId);
       return true;
     } catch (error) {

@@ -7,6 +7,7 @@
 import type { Agent, AgentEvent, AgentSettings, DelegateRequest, DelegateResult, TranscriptEntry, TurnInput } from "./agent.ts";
 import type { Sender } from "./envelope.ts";
 import type { DelegationParent } from "./delegation.ts";
+import type { StreamRelay } from "./stream-relay.ts";
 import type { Channel } from "./channel.ts";
 import type { GatewayEvents } from "./events.ts";
 import { messageKey } from "./envelope.ts";
@@ -40,6 +41,8 @@ export interface TurnDeps {
   resolveUser: (sender: Sender, channel: string) => { settings: AgentSettings; unixUser?: string };
   /** Delegation to sub-agents for one running turn. */
   delegate: (parent: DelegationParent) => (request: DelegateRequest) => Promise<DelegateResult>;
+  /** Streams text to channels that edit messages (placeholder + edits). */
+  relay: StreamRelay;
   /** A message whose turns keep crashing the process is answered with an apology after this many. */
   maxAttempts: number;
   onCommitted: () => void;
@@ -140,22 +143,25 @@ export class TurnRunner {
     this.deps.events.publish({ type: "turn.started", turnId, sessionId, messageKeys });
 
     try {
-      await this.runMiddleware(ctx, () => this.consume(ctx, messageKeys));
+      const channel = this.deps.channel(last.channel);
+      const stream = (text: string) => this.deps.relay.delta(turnId, channel, last.replyTo, text);
+      await this.runMiddleware(ctx, () => this.consume(ctx, messageKeys, stream));
     } finally {
       clearTimeout(timer);
       this.running.delete(sessionId);
     }
 
     const reason = controller.signal.aborted ? (controller.signal.reason as AbortReason) : undefined;
+    const placeholder = await this.deps.relay.finish(turnId, reason === "interrupt" ? "_(interrupted)_" : reason === "shutdown" ? "_(paused: the gateway is restarting)_" : undefined);
     if (reason === "shutdown") return false; // left pending: the next start runs it again
     const agentState = savedState;
-    if (reason === "timeout") return this.commit(sessionId, turnId, items, "failed", replies.timeout(timeoutMs), { record: true, agentState });
+    if (reason === "timeout") return this.commit(sessionId, turnId, items, "failed", replies.timeout(timeoutMs), { record: true, agentState, placeholder });
     // An interrupted turn keeps what it said so far in the transcript, but nothing is delivered.
     if (reason === "interrupt") return this.commit(sessionId, turnId, items, "interrupted", ctx.reply, { record: true, deliver: false, agentState });
-    return this.commit(sessionId, turnId, items, ctx.status ?? "done", ctx.reply, { record: true, agentState });
+    return this.commit(sessionId, turnId, items, ctx.status ?? "done", ctx.reply, { record: true, agentState, placeholder });
   }
 
-  private async consume(ctx: TurnContext, messageKeys: string[]): Promise<void> {
+  private async consume(ctx: TurnContext, messageKeys: string[], stream: (text: string) => void): Promise<void> {
     const { input } = ctx;
     let streamed = "";
     let final: string | undefined;
@@ -166,8 +172,10 @@ export class TurnRunner {
         // subagent.exposed is the core's to announce (delegate() does); an agent cannot forge one.
         if (event.type === "subagent.exposed") continue;
         this.deps.events.publish({ type: "turn.event", turnId: input.turnId, sessionId: input.sessionId, messageKeys, event });
-        if (event.type === "text.delta") streamed += event.text;
-        else if (event.type === "message") final = event.text;
+        if (event.type === "text.delta") {
+          streamed += event.text;
+          stream(event.text);
+        } else if (event.type === "message") final = event.text;
       }
       if (input.signal.aborted) {
         ctx.reply = streamed;
@@ -195,7 +203,7 @@ export class TurnRunner {
     items: InboxItem[],
     status: Exclude<InboxStatus, "pending">,
     reply: string,
-    options: { record: boolean; deliver?: boolean; agentState?: Record<string, unknown> },
+    options: { record: boolean; deliver?: boolean; agentState?: Record<string, unknown>; placeholder?: string },
   ): Promise<boolean> {
     const now = Date.now();
     const last = items[items.length - 1]!;
@@ -205,7 +213,7 @@ export class TurnRunner {
       // Apologies for failures are for the user, not conversation history the agent should build on.
       if (reply && (status === "done" || status === "interrupted")) transcript.push({ role: "assistant", text: reply, at: now, messageId: last.id });
     }
-    const outbox: OutboxDraft[] = options.deliver !== false && reply ? this.render(turnId, last, reply) : [];
+    const outbox: OutboxDraft[] = options.deliver !== false && reply ? this.render(turnId, last, reply, options.placeholder) : [];
     const committed = await this.deps.store.completeTurn({
       sessionId,
       messageIds: items.map((i) => i.id),
@@ -242,7 +250,7 @@ export class TurnRunner {
   }
 
   /** Format for the platform and split at its limit; one outbox item per chunk, keyed `turnId:seq`. */
-  private render(turnId: string, item: InboxItem, reply: string): OutboxDraft[] {
+  private render(turnId: string, item: InboxItem, reply: string, placeholder: string | undefined): OutboxDraft[] {
     const channel = this.deps.channel(item.channel);
     const limit = channel?.maxMessageLength ?? Number.POSITIVE_INFINITY;
     return splitText(reply, limit).map((chunk, seq) => ({
@@ -250,6 +258,8 @@ export class TurnRunner {
       channel: item.channel,
       to: item.replyTo,
       text: channel ? channel.format(chunk) : chunk,
+      // The first chunk replaces the streaming placeholder; the rest follow it as new messages.
+      ...(seq === 0 && placeholder !== undefined ? { editOf: placeholder } : {}),
     }));
   }
 }

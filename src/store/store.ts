@@ -86,6 +86,8 @@ export interface OutboxDraft {
   channel: string;
   to: Address;
   text: string;
+  /** Replace this platform message (a streaming placeholder) instead of posting a new one. */
+  editOf?: string;
 }
 
 export interface OutboxItem extends OutboxDraft {

@@ -6,7 +6,7 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Channel, ChannelContext, ChannelRequest, OutboundMessage, SentMessage } from "../../src/core/channel.ts";
+import type { Address, Channel, ChannelContext, ChannelRequest, OutboundMessage, SentMessage } from "../../src/core/channel.ts";
 import { DeliveryError } from "../../src/core/errors.ts";
 import { makeEnvelope } from "../../src/core/envelope.ts";
 import { errorResponse, json, readJson } from "../../src/core/http-io.ts";
@@ -21,6 +21,8 @@ export type PlatformAnswer = { status: number; retryAfter?: number };
 
 export class LoopbackPlatform {
   readonly delivered: Delivery[] = [];
+  /** Edits of delivered messages, in order: which message (its id) got which text. */
+  readonly edits: Array<{ id: string; text: string; at: number }> = [];
   readonly attempts: Array<{ key: string; at: number; status: number }> = [];
   /** Answers for the next attempts, in order; when empty, every attempt succeeds. */
   script: PlatformAnswer[] = [];
@@ -34,6 +36,13 @@ export class LoopbackPlatform {
       let body = "";
       req.on("data", (d) => (body += d));
       req.on("end", () => {
+        if (req.url === "/edit") {
+          const { id, text } = JSON.parse(body) as { id: string; text: string };
+          this.edits.push({ id, text, at: Date.now() });
+          res.writeHead(200, { "content-type": "application/json" });
+          res.end(JSON.stringify({ ok: true }));
+          return;
+        }
         const { key, text } = JSON.parse(body) as { key: string; text: string };
         const answer = this.down ?? this.script.shift() ?? { status: 200 };
         this.attempts.push({ key, at: Date.now(), status: answer.status });
@@ -56,16 +65,27 @@ export class LoopbackPlatform {
 
 export class LoopbackChannel implements Channel {
   readonly type = "loopback";
-  readonly capabilities = { edit: false, stream: false, threads: false, typing: false };
+  readonly capabilities: { edit: boolean; stream: boolean; threads: boolean; typing: boolean };
   readonly maxMessageLength: number;
   readonly id: string;
   private readonly platformUrl: string;
   private ctx: ChannelContext | undefined;
 
-  constructor(options: { id: string; platformUrl: string; maxMessageLength?: number }) {
+  /** Set when the channel may edit sent messages, as streaming by edits needs. */
+  readonly edit: ((to: Address, sent: SentMessage, text: string) => Promise<void>) | undefined;
+  readonly streamEditIntervalMs = 100;
+
+  constructor(options: { id: string; platformUrl: string; maxMessageLength?: number; editable?: boolean }) {
     this.id = options.id;
     this.platformUrl = options.platformUrl;
     this.maxMessageLength = options.maxMessageLength ?? 200;
+    this.capabilities = { edit: options.editable === true, stream: options.editable === true, threads: false, typing: false };
+    this.edit = options.editable
+      ? async (_to, sent, text) => {
+          const response = await fetch(`${this.platformUrl}/edit`, { method: "POST", body: JSON.stringify({ id: sent.platformId, text }) });
+          if (!response.ok) throw new DeliveryError(`edit failed: ${response.status}`, { retryable: true });
+        }
+      : undefined;
   }
 
   async start(ctx: ChannelContext): Promise<void> {

@@ -493,6 +493,14 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
       }));
     });
 
+    it("an outbox item that replaces a streaming placeholder keeps its editOf", withStore(async (store) => {
+      const a = accepted(await store.accept(message("e1")));
+      await store.completeTurn(turn(a.sessionId, [a.messageId], { outbox: [{ ...draft("t:0"), editOf: "ts-123" }, draft("t:1")] }));
+      const [first, second] = await store.listOutbox(a.sessionId);
+      assert.equal(first?.editOf, "ts-123");
+      assert.equal(second?.editOf, undefined);
+    }));
+
     describe("agent state and exposures", () => {
       it("a turn's agent state is saved with it, and kept by turns that save none", withStore(async (store) => {
         const a = accepted(await store.accept(message("e1")));

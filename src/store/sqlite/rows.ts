@@ -93,6 +93,7 @@ export function toOutboxItem(row: Row): OutboxItem {
     channel: text(row, "channel"),
     to: json<Address>(row, "to_address"),
     text: text(row, "text"),
+    ...optionalField("editOf", optionalText(row, "edit_of")),
     status: text(row, "status") as OutboxItem["status"],
     attempts: int(row, "attempts"),
     nextAttemptAt: int(row, "next_attempt_at"),
@@ -113,4 +114,9 @@ export function toExposure(row: Row): ExposureRecord {
     userId: text(row, "user_id"),
     createdAt: int(row, "created_at"),
   };
+}
+
+/** `{ [name]: value }` when there is a value, so absent columns stay absent keys. */
+function optionalField<K extends string, V>(name: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : ({ [name]: value } as Record<K, V>);
 }

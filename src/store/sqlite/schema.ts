@@ -105,6 +105,9 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX exposures_parent ON exposures (parent_session_id, created_at);
   `,
+  `
+  ALTER TABLE outbox ADD COLUMN edit_of TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

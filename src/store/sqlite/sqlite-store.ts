@@ -140,6 +140,7 @@ export class SqliteStore implements Store {
           channel: draft.channel,
           to: JSON.stringify(draft.to),
           text: draft.text,
+          editOf: draft.editOf ?? null,
           now: commit.now,
         });
       }

@@ -91,8 +91,8 @@ const SQL = {
   // outbox
   /** Only the idempotency key may collide; any other constraint failure is a bug and throws. */
   insertOutbox: `
-    INSERT INTO outbox (id, key, session_id, channel, to_address, text, status, attempts, next_attempt_at, created_at)
-    VALUES (:id, :key, :sessionId, :channel, :to, :text, 'pending', 0, :now, :now)
+    INSERT INTO outbox (id, key, session_id, channel, to_address, text, edit_of, status, attempts, next_attempt_at, created_at)
+    VALUES (:id, :key, :sessionId, :channel, :to, :text, :editOf, 'pending', 0, :now, :now)
     ON CONFLICT (key) DO NOTHING`,
   dueOutbox: `
     SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= :now

@@ -1,0 +1,114 @@
+/**
+ * Streaming to platforms that can edit messages: the first text of a turn is posted as a
+ * placeholder, then edited as more text arrives, at most once per `editIntervalMs`. When the turn
+ * ends, the final reply is delivered by the outbox as an edit of that placeholder, so the user
+ * sees one message grow into the answer. Channels that cannot edit get the reply, split at their
+ * limit, only when the turn is done. Placeholder posts and edits are best effort: if one fails,
+ * the outbox still delivers the final reply durably.
+ */
+import type { Address, Channel, SentMessage } from "./channel.ts";
+import type { Logger } from "./log.ts";
+
+interface StreamState {
+  channel: Channel & { edit: NonNullable<Channel["edit"]> };
+  to: Address;
+  text: string;
+  placeholder: Promise<SentMessage | undefined> | undefined;
+  /** The edit in flight, so edits go out one at a time and the final one lands last. */
+  editing: Promise<void>;
+  shown: string;
+  timer: NodeJS.Timeout | undefined;
+  lastEditAt: number;
+}
+
+export interface StreamingChannel {
+  /** How often a streaming message may be edited; 1 s unless the channel says otherwise. */
+  readonly streamEditIntervalMs?: number;
+}
+
+export class StreamRelay {
+  private readonly streams = new Map<string, StreamState>();
+  private readonly log: Logger;
+
+  constructor(log: Logger) {
+    this.log = log;
+  }
+
+  /** Whether replies on this channel stream by edits. */
+  static streamsByEdits(channel: Channel | undefined): channel is Channel & { edit: NonNullable<Channel["edit"]> } {
+    return channel !== undefined && channel.capabilities.stream && channel.capabilities.edit && typeof channel.edit === "function";
+  }
+
+  /** Text arrived for a turn. */
+  delta(turnId: string, channel: Channel | undefined, to: Address, text: string): void {
+    if (!StreamRelay.streamsByEdits(channel)) return;
+    let state = this.streams.get(turnId);
+    if (!state) {
+      state = { channel, to, text: "", placeholder: undefined, editing: Promise.resolve(), shown: "", timer: undefined, lastEditAt: 0 };
+      this.streams.set(turnId, state);
+    }
+    state.text += text;
+    if (!state.placeholder) {
+      if (!state.text.trim()) return;
+      state.shown = this.render(state);
+      state.lastEditAt = Date.now();
+      state.placeholder = channel
+        .send({ to, text: state.shown, idempotencyKey: `${turnId}:stream`, sessionId: "" })
+        .catch((error: unknown) => {
+          this.log.warn("streaming placeholder failed; the reply will come when the turn ends", { channel: channel.id, error });
+          return undefined;
+        });
+      return;
+    }
+    this.scheduleEdit(turnId, state);
+  }
+
+  /**
+   * The turn is over: stop editing and return the placeholder's platform id, which the final
+   * reply then replaces. `note` (e.g. "interrupted") is shown on a placeholder that gets no reply.
+   */
+  async finish(turnId: string, note?: string): Promise<string | undefined> {
+    const state = this.streams.get(turnId);
+    if (!state) return undefined;
+    this.streams.delete(turnId);
+    clearTimeout(state.timer);
+    const placeholder = await state.placeholder;
+    await state.editing;
+    if (placeholder && note) await this.edit(state, placeholder, `${this.render(state)}\n${note}`);
+    return placeholder?.platformId;
+  }
+
+  private scheduleEdit(turnId: string, state: StreamState): void {
+    if (state.timer) return;
+    const interval = (state.channel as StreamingChannel).streamEditIntervalMs ?? 1000;
+    const wait = Math.max(0, state.lastEditAt + interval - Date.now());
+    state.timer = setTimeout(() => {
+      state.timer = undefined;
+      if (this.streams.get(turnId) !== state) return;
+      const text = this.render(state);
+      if (text === state.shown) return;
+      state.shown = text;
+      state.lastEditAt = Date.now();
+      state.editing = state.editing.then(async () => {
+        const placeholder = await state.placeholder;
+        if (placeholder) await this.edit(state, placeholder, text);
+      });
+    }, wait);
+    state.timer.unref();
+  }
+
+  private async edit(state: StreamState, placeholder: SentMessage, text: string): Promise<void> {
+    try {
+      await state.channel.edit(state.to, placeholder, text);
+    } catch (error) {
+      this.log.debug("streaming edit failed", { channel: state.channel.id, error });
+    }
+  }
+
+  /** The text so far in the platform's format, cut to fit one message while it streams. */
+  private render(state: StreamState): string {
+    const limit = state.channel.maxMessageLength;
+    const text = state.text.length > limit - 2 ? `${state.text.slice(0, limit - 2)} …` : state.text;
+    return state.channel.format(text);
+  }
+}
