@@ -5,6 +5,7 @@ import { start } from "./start.ts";
 import { check } from "./check.ts";
 import { sessions } from "./sessions.ts";
 import { send } from "./send.ts";
+import { emulate } from "./emulate.ts";
 
 const usage = `Usage: switchboard <command> [options]
 
@@ -16,6 +17,8 @@ Commands:
   sessions reset <id>                 end a session; its conversation starts fresh
   send --user U [--session S] [--agent A] [--url URL] [--key K] "text"
                                       send one message and print the reply
+  emulate <platform> [--port N] [--events-url URL]
+                                      run a platform emulator (e.g. slack) for local development
 
 Options:
   -c, --config <file>   config file (default: ./switchboard.yaml if present)
@@ -37,6 +40,7 @@ export async function main(argv: string[]): Promise<number> {
         url: { type: "string" },
         key: { type: "string" },
         json: { type: "boolean" },
+        "events-url": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -60,6 +64,8 @@ export async function main(argv: string[]): Promise<number> {
         return await sessions(rest, values);
       case "send":
         return await send(rest, values);
+      case "emulate":
+        return await emulate(rest, values);
       default:
         console.error(`unknown command "${command}"\n\n${usage}`);
         return 2;
