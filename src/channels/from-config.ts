@@ -3,6 +3,7 @@ import type { Channel } from "../core/channel.ts";
 import type { ChannelConfig } from "../config/schema.ts";
 import { createHttpChannel } from "./http/index.ts";
 import { createWebchatChannel } from "./webchat/index.ts";
+import { createSlackChannel } from "./slack/index.ts";
 
 export function channelFromConfig(id: string, config: ChannelConfig): Channel {
   switch (config.type) {
@@ -10,5 +11,20 @@ export function channelFromConfig(id: string, config: ChannelConfig): Channel {
       return createHttpChannel({ id, key: config.key, threadStrategy: config.threadStrategy });
     case "webchat":
       return createWebchatChannel({ id, path: config.path, title: config.title, threadStrategy: config.threadStrategy });
+    case "slack":
+      return createSlackChannel({
+        id,
+        mode: config.mode,
+        botToken: config.botToken,
+        signingSecret: config.signingSecret,
+        appToken: config.appToken,
+        apiUrl: config.apiUrl,
+        requireMention: config.require_mention,
+        allowedChannelIds: config.allowed_channel_ids,
+        streaming: config.streaming,
+        editIntervalMs: config.editInterval,
+        threadStrategy: config.threadStrategy,
+        watchdog: { silenceMs: config.watchdogSilence },
+      });
   }
 }

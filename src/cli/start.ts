@@ -12,10 +12,14 @@ export async function start(options: { config?: string; port?: string }): Promis
   const gateway = createGatewayFromConfig(config, { baseDir });
   await gateway.start();
   const url = gateway.url!;
-  console.log(`Switchboard is running${file ? ` (config: ${file})` : " with the embedded default config"}`);
+  console.log(`Switchboard is running at ${url}${file ? ` (config: ${file})` : " with the embedded default config"}`);
   for (const [id, channel] of Object.entries(config.channels)) {
+    if (channel.enabled === false) continue;
     if (channel.type === "webchat") console.log(`  web chat  ${url}${channel.path ?? "/"}   (channel ${id})`);
     if (channel.type === "http") console.log(`  HTTP API  ${url}/v1/messages   (channel ${id}, also ${url}/channels/${id})`);
+    if (channel.type === "slack") {
+      console.log(channel.mode === "socket" ? `  Slack     Socket Mode   (channel ${id})` : `  Slack     Events API request URL ${url}/channels/${id}   (channel ${id})`);
+    }
   }
   console.log(`  store     ${config.store}`);
   console.log(`Stop with Ctrl+C.`);

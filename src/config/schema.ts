@@ -117,7 +117,40 @@ const webchatChannel = z.strictObject({
   enabled: boolean.optional(),
 });
 
-export const channelSchema = z.discriminatedUnion("type", [httpChannel, webchatChannel]);
+const slackChannel = z
+  .strictObject({
+    type: z.literal("slack"),
+    /** `events`: Slack POSTs to /channels/<id> (needs a public URL). `socket`: Socket Mode, no public URL. */
+    mode: z.enum(["events", "socket"]).default("events"),
+    botToken: z.string().startsWith("xoxb-", "must be a bot token (xoxb-…)"),
+    signingSecret: z.string().min(1).optional(),
+    appToken: z.string().startsWith("xapp-", "must be an app-level token (xapp-…)").optional(),
+    /** Another Web API base URL, e.g. the emulator's `http://127.0.0.1:3210/api/`. */
+    apiUrl: z.string().url().optional(),
+    /** In channels, answer only messages that mention the bot (DMs are always answered). */
+    require_mention: boolean.default(true),
+    /** Answer only in these channel ids (DMs are not affected). */
+    allowed_channel_ids: z.array(z.string()).optional(),
+    /** `edit`: stream by editing one message; `off`: post the reply when it is done. */
+    streaming: z.enum(["edit", "off"]).default("edit"),
+    /** Least time between two edits of a streaming message. */
+    editInterval: duration.default(1000),
+    /** Socket Mode: reconnect a socket that has been silent this long. */
+    watchdogSilence: duration.default(30_000),
+    threadStrategy: threadStrategy.optional(),
+    agentSettings: agentSettingsSchema.optional(),
+    enabled: boolean.optional(),
+  })
+  .superRefine((slack, ctx) => {
+    if (slack.mode === "events" && slack.signingSecret === undefined) {
+      ctx.addIssue({ code: "custom", path: ["signingSecret"], message: "required when mode is events (Slack app → Basic Information → Signing Secret)" });
+    }
+    if (slack.mode === "socket" && slack.appToken === undefined) {
+      ctx.addIssue({ code: "custom", path: ["appToken"], message: "required when mode is socket (an app-level token with connections:write)" });
+    }
+  });
+
+export const channelSchema = z.discriminatedUnion("type", [httpChannel, webchatChannel, slackChannel]);
 
 const whenSchema = z
   .strictObject({

@@ -99,6 +99,7 @@ async function commit(deps: AcceptDeps, ctx: AcceptContext, key: string): Promis
       text: isReset ? command : text,
       sender: envelope.sender,
       replyTo: { conversation: envelope.conversation.id, thread: envelope.thread, user: envelope.sender.id },
+      ...(envelope.attachments.length > 0 ? { attachments: envelope.attachments } : {}),
     },
     maxPendingPerSession: deps.maxPendingPerSession,
   };

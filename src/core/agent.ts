@@ -2,7 +2,7 @@
  * The agent contract: a turn is an AsyncIterable of events. Every backend (echo, function,
  * OpenAI, A2A, a CLI coding agent) implements `Agent.run` and nothing else.
  */
-import type { Sender } from "./envelope.ts";
+import type { Attachment, Sender } from "./envelope.ts";
 
 export type AgentEvent =
   | { type: "text.delta"; text: string }
@@ -65,7 +65,7 @@ export interface TurnInput {
   agentId: string;
   turnId: string;
   /** The new message(s) of this turn, instruction already prepended. Several under the `collect` policy. */
-  messages: Array<{ id: string; text: string; sender: Sender; channel: string }>;
+  messages: Array<{ id: string; text: string; sender: Sender; channel: string; attachments: Attachment[] }>;
   /** All new messages joined into one prompt. */
   text: string;
   /** Earlier completed exchanges of this session, oldest first. */

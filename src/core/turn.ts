@@ -126,7 +126,7 @@ export class TurnRunner {
       sessionId,
       agentId: agent.id,
       turnId,
-      messages: items.map((i) => ({ id: i.id, text: i.text, sender: i.sender, channel: i.channel })),
+      messages: items.map((i) => ({ id: i.id, text: i.text, sender: i.sender, channel: i.channel, attachments: i.attachments ?? [] })),
       text: items.map((i) => i.text).join("\n\n"),
       transcript: await store.getTranscript(sessionId),
       signal: controller.signal,

@@ -4,7 +4,7 @@
  * crash between any two calls leaves a state the gateway can resume from. Backends: sqlite/
  * (embedded default); redis/ later. test/store/contract.ts is the suite every backend passes.
  */
-import type { Sender } from "../core/envelope.ts";
+import type { Attachment, Sender } from "../core/envelope.ts";
 import type { Address } from "../core/channel.ts";
 import type { TranscriptEntry } from "../core/agent.ts";
 
@@ -45,6 +45,8 @@ export interface InboxItem {
   text: string;
   sender: Sender;
   replyTo: Address;
+  /** Files that came with the message, as metadata (names, types, URLs; never credentials). */
+  attachments?: Attachment[];
   status: InboxStatus;
   /** Turns started on this item; a crash mid-turn leaves it pending with attempts > 0. */
   attempts: number;
@@ -70,7 +72,7 @@ export interface AcceptInput {
     /** `/new` and `/reset`: start a fresh session for the thread key. */
     fresh?: boolean;
   };
-  item: { kind: InboxKind; text: string; sender: Sender; replyTo: Address };
+  item: { kind: InboxKind; text: string; sender: Sender; replyTo: Address; attachments?: Attachment[] };
   /** Pending items a session may hold; beyond it the message is rejected, never silently dropped. */
   maxPendingPerSession: number;
 }

@@ -24,7 +24,7 @@ export function turnInput(text: string, options: TurnInputOptions = {}): TestTur
     sessionId: "session-1",
     agentId: "agent-under-test",
     turnId: "turn-1",
-    messages: [{ id: "message-1", text, sender: { id: "tester" }, channel: "test" }],
+    messages: [{ id: "message-1", text, sender: { id: "tester" }, channel: "test", attachments: [] }],
     text,
     transcript: [],
     signal: new AbortController().signal,

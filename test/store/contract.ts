@@ -493,6 +493,16 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
       }));
     });
 
+    it("a message's attachments are kept with its inbox item", withStore(async (store) => {
+      const input = message("e1");
+      input.item.attachments = [{ name: "notes.txt", mimeType: "text/plain", size: 10, url: "https://files.example/notes.txt" }];
+      const a = accepted(await store.accept(input));
+      const [item] = await store.pendingInbox(a.sessionId, 10);
+      assert.deepEqual(item?.attachments, input.item.attachments);
+      const b = accepted(await store.accept(message("e2", { user: "bob" })));
+      assert.equal((await store.pendingInbox(b.sessionId, 10))[0]?.attachments, undefined);
+    }));
+
     it("an outbox item that replaces a streaming placeholder keeps its editOf", withStore(async (store) => {
       const a = accepted(await store.accept(message("e1")));
       await store.completeTurn(turn(a.sessionId, [a.messageId], { outbox: [{ ...draft("t:0"), editOf: "ts-123" }, draft("t:1")] }));

@@ -46,6 +46,7 @@ export function acceptMessage(db: DatabaseSync, st: Statements, input: AcceptInp
       kind: input.item.kind,
       text: input.item.text,
       sender: JSON.stringify(input.item.sender),
+      attachments: input.item.attachments?.length ? JSON.stringify(input.item.attachments) : null,
       replyTo: JSON.stringify(input.item.replyTo),
       now,
     });

@@ -3,7 +3,7 @@
  * column is checked here once instead of being cast at each call site.
  */
 import type { SQLOutputValue } from "node:sqlite";
-import type { Sender } from "../../core/envelope.ts";
+import type { Attachment, Sender } from "../../core/envelope.ts";
 import type { Address } from "../../core/channel.ts";
 import type { TranscriptEntry } from "../../core/agent.ts";
 import type { ExposureRecord, InboxItem, InboxKind, InboxStatus, OutboxItem, SessionRecord } from "../store.ts";
@@ -67,6 +67,7 @@ export function toInboxItem(row: Row): InboxItem {
     text: text(row, "text"),
     sender: json<Sender>(row, "sender"),
     replyTo: json<Address>(row, "reply_to"),
+    ...optionalField("attachments", optionalText(row, "attachments") === undefined ? undefined : json<Attachment[]>(row, "attachments")),
     status: text(row, "status") as InboxStatus,
     attempts: int(row, "attempts"),
     acceptedAt: int(row, "accepted_at"),

@@ -107,6 +107,7 @@ const MIGRATIONS: readonly string[] = [
   `,
   `
   ALTER TABLE outbox ADD COLUMN edit_of TEXT;
+  ALTER TABLE inbox ADD COLUMN attachments TEXT;
   `,
 ];
 

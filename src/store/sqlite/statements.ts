@@ -68,8 +68,8 @@ const SQL = {
 
   // inbox
   insertInbox: `
-    INSERT INTO inbox (id, session_id, channel, event_id, kind, text, sender, reply_to, status, attempts, accepted_at)
-    VALUES (:id, :sessionId, :channel, :eventId, :kind, :text, :sender, :replyTo, 'pending', 0, :now)`,
+    INSERT INTO inbox (id, session_id, channel, event_id, kind, text, sender, reply_to, attachments, status, attempts, accepted_at)
+    VALUES (:id, :sessionId, :channel, :eventId, :kind, :text, :sender, :replyTo, :attachments, 'pending', 0, :now)`,
   /** The newest, in case an eventId came back after its dedupe record expired. */
   inboxByEvent: `
     SELECT * FROM inbox WHERE channel = :channel AND event_id = :eventId ORDER BY seq DESC LIMIT 1`,

@@ -419,7 +419,7 @@ describe("command agent, strict Unix isolation", { skip: isRoot ? false : "needs
   });
 
   it("maps by the user's email, by the core's unixUser, and falls back to the fixed user", async () => {
-    const byEmail = turnInput("[whoami]", { messages: [{ id: "m", text: "[whoami]", sender: { id: "tester", email: "ada@example.com" }, channel: "test" }] });
+    const byEmail = turnInput("[whoami]", { messages: [{ id: "m", text: "[whoami]", sender: { id: "tester", email: "ada@example.com" }, channel: "test", attachments: [] }] });
     await collectEvents(strict({ mode: "strict", userMap: { "ada@example.com": testUser } }).run(byEmail));
     assert.equal(fake.calls().at(-1)!.uid, uid);
     await collectEvents(strict({ mode: "strict" }).run(turnInput("[whoami]", { user: { id: "tester", unixUser: testUser } })));
