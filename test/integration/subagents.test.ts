@@ -4,24 +4,9 @@ import { join } from "node:path";
 import { rmSync } from "node:fs";
 import { createGateway, type Switchboard } from "../../src/switchboard.ts";
 import { createLogger } from "../../src/core/log.ts";
-import type { TurnInput } from "../../src/core/agent.ts";
 import { postJson, getJson, parseSse, tempDir } from "../helpers/gateway.ts";
+import { coordinator, researcher } from "../fixtures/subagent-agents.ts";
 
-/** A coordinator that hands "research …" to an exposed researcher sub-agent. */
-async function* coordinator(input: TurnInput) {
-  if (input.text.startsWith("research ")) {
-    const result = await input.delegate({ agent: "researcher", text: input.text.slice(9), expose: true, label: "Research" });
-    yield { type: "message" as const, text: `The researcher says: ${result.reply}` };
-    return;
-  }
-  yield { type: "message" as const, text: `coordinator heard: ${input.text}` };
-}
-
-/** A researcher that remembers how many messages its session has seen. */
-async function researcher(input: TurnInput) {
-  const seen = input.transcript.filter((e) => e.role === "user").length + 1;
-  return `finding #${seen} on ${input.text}`;
-}
 
 describe("sub-agents exposed to the user", () => {
   const dir = tempDir();

@@ -8,27 +8,12 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
-import type { TurnInput } from "../../src/core/agent.ts";
 import { getJson, parseSse, postJson, startGateway, type TestGateway } from "../helpers/gateway.ts";
+import { stored } from "../helpers/browser-storage.ts";
+import { coordinator, researcher } from "../fixtures/subagent-agents.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const ANNOUNCEMENT = "system:Research is now a tab you can talk to";
-
-/** A coordinator that hands "research …" to an exposed researcher sub-agent. */
-async function* coordinator(input: TurnInput) {
-  if (input.text.startsWith("research ")) {
-    const result = await input.delegate({ agent: "researcher", text: input.text.slice(9), expose: true, label: "Research" });
-    yield { type: "message" as const, text: `The researcher says: ${result.reply}` };
-    return;
-  }
-  yield { type: "message" as const, text: `coordinator heard: ${input.text}` };
-}
-
-/** A researcher that counts the messages its session has seen. */
-async function researcher(input: TurnInput) {
-  const seen = input.transcript.filter((e) => e.role === "user").length + 1;
-  return `finding #${seen} on ${input.text}`;
-}
 
 let t: TestGateway;
 before(async () => {
@@ -82,16 +67,6 @@ async function sendMessage(page: Page, tab: string, text: string): Promise<void>
 /** What a tab's message list shows, as `role:text`. */
 async function bubbles(page: Page, tab: string): Promise<string[]> {
   return page.$$eval(`${panel(tab)} [data-testid="messages"] > [data-testid]`, (items) => items.map((item) => `${item.getAttribute("data-testid")}:${item.textContent}`));
-}
-
-async function stored(page: Page, name: string): Promise<string | null> {
-  return page.evaluate((key) => {
-    for (let i = 0; i < localStorage.length; i++) {
-      const k = localStorage.key(i);
-      if (k?.endsWith(`:${key}`)) return localStorage.getItem(k);
-    }
-    return null;
-  }, name);
 }
 
 describe("a sub-agent in the web chat opens as a tab", () => {

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { parseSse, postJson, startGateway, type TestGateway } from "../helpers/gateway.ts";
+import { stored } from "../helpers/browser-storage.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const SENTENCE = "the quick brown fox jumps over the lazy dog";
@@ -46,16 +47,6 @@ async function sendMessage(page: Page, text: string): Promise<void> {
 
 async function bubbles(page: Page): Promise<string[]> {
   return page.$$eval('[data-testid="messages"] > [data-testid]', (items) => items.map((item) => `${item.getAttribute("data-testid")}:${item.textContent}`));
-}
-
-async function stored(page: Page, name: string): Promise<string | null> {
-  return page.evaluate((key) => {
-    for (let i = 0; i < localStorage.length; i++) {
-      const k = localStorage.key(i);
-      if (k?.endsWith(`:${key}`)) return localStorage.getItem(k);
-    }
-    return null;
-  }, name);
 }
 
 describe("web chat in a browser", () => {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { markdownToMrkdwn } from "../../src/channels/slack/format.ts";
+import { prng } from "../helpers/random.ts";
 
 /** What Slack shows for text it received: it decodes exactly these three entities. */
 const slackShows = (text: string) => text.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
@@ -9,17 +10,6 @@ const slackEscape = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, 
 const convert = (...lines: string[]) => markdownToMrkdwn(lines.join("\n"));
 const lines = (...parts: string[]) => parts.join("\n");
 
-/** mulberry32: a tiny seeded PRNG, so a failing case can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe("markdownToMrkdwn: inline formatting", () => {
   it("writes **bold** and __bold__ as Slack's *bold*", () => {
