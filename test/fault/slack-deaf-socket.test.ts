@@ -50,6 +50,7 @@ describe("a deaf Slack socket", () => {
     await waitFor(() => s.emulator.connectionsOpened === 2 && s.channel.socketStats?.connected, { what: "a new connection", timeoutMs: healWithinMs });
     const healedMs = Date.now() - deafAt;
     assert.ok(healedMs < healWithinMs, `healed after ${healedMs} ms`);
+    console.log(`# deaf socket healed after ${healedMs} ms (silence threshold ${silenceMs} ms, bound ${healWithinMs} ms)`);
     assert.ok(healedMs >= silenceMs - 100, `not before the silence threshold (${healedMs} ms)`);
     assert.equal(s.channel.socketStats?.watchdogReconnects, 1, "the watchdog did it");
     await waitFor(() => s.emulator.socketConnections === 1, { what: "the deaf socket to be closed" });
