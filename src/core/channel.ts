@@ -56,6 +56,11 @@ export interface ChannelContext {
     get(id: string): Promise<SessionRecord | undefined>;
     transcript(id: string): Promise<TranscriptEntry[]>;
   };
+  /** This channel's own durable key-value state (checkpoints of mailboxes and pollers). */
+  state: {
+    get(key: string): Promise<string | undefined>;
+    set(key: string, value: string): Promise<void>;
+  };
   /** Sub-agents an agent exposed to its user. */
   subagents: {
     get(id: string): Promise<ExposureRecord | undefined>;

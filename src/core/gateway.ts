@@ -170,6 +170,10 @@ export class Gateway {
         transcript: (id) => this.store.getTranscript(id),
       },
       subagents: { get: (id) => this.store.getExposure(id) },
+      state: {
+        get: (key) => this.store.getChannelState(channel.id, key),
+        set: (key, value) => this.store.setChannelState(channel.id, key, value),
+      },
       events: this.events,
       log: this.log.child({ channel: channel.id }),
     };

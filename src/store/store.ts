@@ -162,6 +162,10 @@ export interface Store {
   getExposure(id: string): Promise<ExposureRecord | undefined>;
   listExposures(parentSessionId: string): Promise<ExposureRecord[]>;
 
+  /** A channel's own durable state, such as a mailbox or poll checkpoint. */
+  getChannelState(channel: string, key: string): Promise<string | undefined>;
+  setChannelState(channel: string, key: string, value: string): Promise<void>;
+
   getMessage(channel: string, eventId: string): Promise<InboxItem | undefined>;
   /** Pending items of one session, in arrival order. */
   pendingInbox(sessionId: string, limit: number): Promise<InboxItem[]>;

@@ -22,6 +22,7 @@ export function recordingContext(): ChannelContext & { accepted: Envelope[] } {
     lookup: async () => undefined,
     sessions: { get: async () => undefined, transcript: async () => [] },
     subagents: { get: async () => undefined },
+    state: { get: async () => undefined, set: async () => {} },
     events: new GatewayEvents(),
     log: silentLogger,
   };

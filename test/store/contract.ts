@@ -493,6 +493,15 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
       }));
     });
 
+    it("channel state is kept per channel and key, and overwritten by a later set", withStore(async (store) => {
+      assert.equal(await store.getChannelState("mail", "checkpoint"), undefined);
+      await store.setChannelState("mail", "checkpoint", "7:41");
+      await store.setChannelState("other", "checkpoint", "1:1");
+      await store.setChannelState("mail", "checkpoint", "7:42");
+      assert.equal(await store.getChannelState("mail", "checkpoint"), "7:42");
+      assert.equal(await store.getChannelState("other", "checkpoint"), "1:1");
+    }));
+
     it("a message's attachments are kept with its inbox item", withStore(async (store) => {
       const input = message("e1");
       input.item.attachments = [{ name: "notes.txt", mimeType: "text/plain", size: 10, url: "https://files.example/notes.txt" }];

@@ -109,6 +109,15 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE outbox ADD COLUMN edit_of TEXT;
   ALTER TABLE inbox ADD COLUMN attachments TEXT;
   `,
+  `
+  CREATE TABLE channel_state (
+    channel    TEXT NOT NULL,
+    key        TEXT NOT NULL,
+    value      TEXT NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (channel, key)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

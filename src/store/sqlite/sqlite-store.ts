@@ -85,6 +85,14 @@ export class SqliteStore implements Store {
     return state === undefined ? undefined : (JSON.parse(state) as Record<string, unknown>);
   }
 
+  async getChannelState(channel: string, key: string): Promise<string | undefined> {
+    return optionalText(this.#st.channelState.get({ channel, key }) ?? {}, "value");
+  }
+
+  async setChannelState(channel: string, key: string, value: string): Promise<void> {
+    this.#st.setChannelState.run({ channel, key, value, now: Date.now() });
+  }
+
   async saveExposure(record: ExposureRecord): Promise<void> {
     this.#st.insertExposure.run({ ...record, label: record.label ?? null });
   }

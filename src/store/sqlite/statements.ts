@@ -33,6 +33,10 @@ const SQL = {
     UPDATE sessions SET status = 'active', last_activity_at = :now, expires_at = :expiresAt WHERE id = :id`,
   touchSession: `UPDATE sessions SET last_activity_at = :now WHERE id = :id`,
   agentState: `SELECT agent_state FROM sessions WHERE id = :id`,
+  channelState: `SELECT value FROM channel_state WHERE channel = :channel AND key = :key`,
+  setChannelState: `
+    INSERT INTO channel_state (channel, key, value, updated_at) VALUES (:channel, :key, :value, :now)
+    ON CONFLICT (channel, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
   saveAgentState: `UPDATE sessions SET agent_state = :state WHERE id = :id`,
   insertExposure: `
     INSERT INTO exposures (id, parent_session_id, session_id, agent_id, label, user_id, created_at)
