@@ -4,6 +4,7 @@ import type { ChannelConfig } from "../config/schema.ts";
 import { createHttpChannel } from "./http/index.ts";
 import { createWebchatChannel } from "./webchat/index.ts";
 import { createSlackChannel } from "./slack/index.ts";
+import { createEmailChannel } from "./email/index.ts";
 
 export function channelFromConfig(id: string, config: ChannelConfig): Channel {
   switch (config.type) {
@@ -25,6 +26,18 @@ export function channelFromConfig(id: string, config: ChannelConfig): Channel {
         editIntervalMs: config.editInterval,
         threadStrategy: config.threadStrategy,
         watchdog: { silenceMs: config.watchdogSilence },
+      });
+    case "email":
+      return createEmailChannel({
+        id,
+        address: config.address,
+        name: config.name,
+        replyTo: config.replyTo,
+        aliases: config.aliases,
+        imap: { ...config.imap, pollIntervalMs: config.imap.pollInterval },
+        smtp: config.smtp,
+        rateLimit: { max: config.rateLimit.max, windowMs: config.rateLimit.window },
+        threadStrategy: config.threadStrategy,
       });
   }
 }

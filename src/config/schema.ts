@@ -150,7 +150,43 @@ const slackChannel = z
     }
   });
 
-export const channelSchema = z.discriminatedUnion("type", [httpChannel, webchatChannel, slackChannel]);
+const emailChannel = z.strictObject({
+  type: z.literal("email"),
+  /** The agent's mailbox address: the From of replies, and never answered itself. */
+  address: z.email(),
+  /** Display name in From. */
+  name: z.string().optional(),
+  replyTo: z.email().optional(),
+  /** Other addresses that are ours (aliases); mail from them is never answered. */
+  aliases: z.array(z.email()).default([]),
+  imap: z.strictObject({
+    host: z.string().min(1),
+    port: integer(1, 65535).default(993),
+    secure: boolean.default(true),
+    user: z.string().min(1),
+    password: z.string().min(1),
+    mailbox: z.string().default("INBOX"),
+    /** Move processed mail here instead of flagging it \Seen. */
+    processedFolder: z.string().optional(),
+    /** IMAP IDLE for instant delivery; polling remains the fallback. */
+    idle: boolean.default(true),
+    pollInterval: duration.default(30_000),
+  }),
+  smtp: z.strictObject({
+    host: z.string().min(1),
+    port: integer(1, 65535).default(587),
+    secure: boolean.default(false),
+    user: z.string().optional(),
+    password: z.string().optional(),
+  }),
+  /** Replies per sender and window; mail beyond it is left unanswered (and logged), so a loop dies out. */
+  rateLimit: z.strictObject({ max: integer(1).default(10), window: duration.default(3_600_000) }).prefault({}),
+  threadStrategy: threadStrategy.optional(),
+  agentSettings: agentSettingsSchema.optional(),
+  enabled: boolean.optional(),
+});
+
+export const channelSchema = z.discriminatedUnion("type", [httpChannel, webchatChannel, slackChannel, emailChannel]);
 
 const whenSchema = z
   .strictObject({

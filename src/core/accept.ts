@@ -98,7 +98,12 @@ async function commit(deps: AcceptDeps, ctx: AcceptContext, key: string): Promis
       kind: isReset ? "reset" : "message",
       text: isReset ? command : text,
       sender: envelope.sender,
-      replyTo: { conversation: envelope.conversation.id, thread: envelope.thread, user: envelope.sender.id },
+      replyTo: {
+        conversation: envelope.conversation.id,
+        thread: envelope.thread,
+        user: envelope.sender.id,
+        ...(envelope.replyRef !== undefined ? { ref: envelope.replyRef } : {}),
+      },
       ...(envelope.attachments.length > 0 ? { attachments: envelope.attachments } : {}),
     },
     maxPendingPerSession: deps.maxPendingPerSession,

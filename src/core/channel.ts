@@ -29,6 +29,8 @@ export interface Address {
   conversation: string;
   thread?: string;
   user?: string;
+  /** What the channel needs to answer that one message (e.g. a mail's Message-ID and subject), opaque to the core. */
+  ref?: string;
 }
 
 export interface OutboundMessage {

@@ -49,6 +49,8 @@ export interface Envelope {
   mentions: string[];
   receivedAt: number;
   hints?: EnvelopeHints;
+  /** Copied to the reply's `Address.ref`: what the channel needs to answer this message. */
+  replyRef?: string;
   raw?: unknown;
 }
 
