@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { getJson, parseSse, postJson, startGateway, type TestGateway } from "../helpers/gateway.ts";
-import { stored } from "../helpers/browser-storage.ts";
+import { stored, watchProblems } from "../helpers/browser.ts";
 import { coordinator, researcher } from "../fixtures/subagent-agents.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -35,14 +35,7 @@ const messagesUrl = () => `${t.url}/channels/web/messages`;
 /** A page with its console errors, page errors and failed requests collected. */
 async function openChat(context: BrowserContext): Promise<{ page: Page; problems: string[] }> {
   const page = await context.newPage();
-  const problems: string[] = [];
-  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-  page.on("console", (message) => {
-    if (message.type() === "error") problems.push(`console error: ${message.text()}`);
-  });
-  page.on("response", (response) => {
-    if (response.status() >= 400) problems.push(`${response.status()} for ${response.url()}`);
-  });
+  const problems = watchProblems(page);
   await page.goto(`${t.url}/`);
   await historyLoaded(page, "main");
   return { page, problems };

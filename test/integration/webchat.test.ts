@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { parseSse, postJson, startGateway, type TestGateway } from "../helpers/gateway.ts";
-import { stored } from "../helpers/browser-storage.ts";
+import { stored, watchProblems } from "../helpers/browser.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const SENTENCE = "the quick brown fox jumps over the lazy dog";
@@ -26,14 +26,7 @@ after(() => t?.stop());
 /** A page with its console errors, page errors and CSP violations collected. */
 async function openChat(context: BrowserContext): Promise<{ page: Page; problems: string[] }> {
   const page = await context.newPage();
-  const problems: string[] = [];
-  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-  page.on("console", (message) => {
-    if (message.type() === "error") problems.push(`console error: ${message.text()}`);
-  });
-  page.on("response", (response) => {
-    if (response.status() >= 400) problems.push(`${response.status()} for ${response.url()}`);
-  });
+  const problems = watchProblems(page);
   await page.goto(`${t.url}/`);
   await page.waitForSelector('[data-testid="messages"][data-history="loaded"]', { timeout: 10_000 });
   return { page, problems };
