@@ -111,7 +111,7 @@ export class Switchboard {
       ...this.extraAgents,
     ];
     const channels = [
-      ...Object.entries(config.channels).filter(([, c]) => c.enabled !== false).map(([id, c]) => channelFromConfig(id, c)),
+      ...Object.entries(config.channels).filter(([, c]) => c.enabled !== false).map(([id, c]) => channelFromConfig(id, c, { baseDir })),
       ...this.extraChannels,
       this.sdk,
     ];

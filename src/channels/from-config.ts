@@ -5,8 +5,11 @@ import { createHttpChannel } from "./http/index.ts";
 import { createWebchatChannel } from "./webchat/index.ts";
 import { createSlackChannel } from "./slack/index.ts";
 import { createEmailChannel } from "./email/index.ts";
+import { createGitHubChannel } from "./github/index.ts";
+import { readPrivateKey } from "./github/private-key.ts";
 
-export function channelFromConfig(id: string, config: ChannelConfig): Channel {
+/** `baseDir`: where relative paths in the config (a private key file) start, the config file's folder. */
+export function channelFromConfig(id: string, config: ChannelConfig, options: { baseDir?: string } = {}): Channel {
   switch (config.type) {
     case "http":
       return createHttpChannel({ id, key: config.key, threadStrategy: config.threadStrategy });
@@ -37,6 +40,23 @@ export function channelFromConfig(id: string, config: ChannelConfig): Channel {
         imap: { ...config.imap, pollIntervalMs: config.imap.pollInterval },
         smtp: config.smtp,
         rateLimit: { max: config.rateLimit.max, windowMs: config.rateLimit.window },
+        threadStrategy: config.threadStrategy,
+      });
+    case "github":
+      return createGitHubChannel({
+        id,
+        mode: config.mode,
+        ...(config.token !== undefined ? { token: config.token } : {}),
+        ...(config.app !== undefined
+          ? { app: { id: config.app.id, installationId: config.app.installationId, privateKey: readPrivateKey(`channels.${id}.app`, config.app, options.baseDir ?? process.cwd()) } }
+          : {}),
+        repos: config.repos,
+        mentionName: config.mentionName?.replace(/^@/, ""),
+        pollIntervalMs: config.pollInterval,
+        overlapMs: config.pollOverlap,
+        webhookSecret: config.webhookSecret,
+        apiUrl: config.apiUrl,
+        processingText: config.processingText,
         threadStrategy: config.threadStrategy,
       });
   }

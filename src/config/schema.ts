@@ -186,7 +186,60 @@ const emailChannel = z.strictObject({
   enabled: boolean.optional(),
 });
 
-export const channelSchema = z.discriminatedUnion("type", [httpChannel, webchatChannel, slackChannel, emailChannel]);
+const githubChannel = z
+  .strictObject({
+    type: z.literal("github"),
+    /** `poll` (default): no public URL needed. `webhook`: GitHub POSTs to /channels/<id>, with a slow catch-up poll. */
+    mode: z.enum(["poll", "webhook"]).default("poll"),
+    /** A GitHub App installation; or `token`. */
+    app: z
+      .strictObject({
+        id: integer(1),
+        /** The App's private key, PEM text (e.g. "${GITHUB_APP_PRIVATE_KEY}"); or privateKeyFile. */
+        privateKey: z.string().includes("PRIVATE KEY", { message: "must be a PEM private key (-----BEGIN ... PRIVATE KEY-----)" }).optional(),
+        /** A file holding the PEM private key, relative to this config file. */
+        privateKeyFile: z.string().min(1).optional(),
+        installationId: integer(1),
+      })
+      .superRefine((app, ctx) => {
+        if ((app.privateKey === undefined) === (app.privateKeyFile === undefined)) {
+          ctx.addIssue({ code: "custom", path: ["privateKey"], message: "give privateKey or privateKeyFile (exactly one)" });
+        }
+      })
+      .optional(),
+    /** A token (a machine user's personal access token) instead of an App. */
+    token: z.string().min(1).optional(),
+    /** Watched repositories, `owner/name`; empty: every repository of the App installation. */
+    repos: z.array(z.string().regex(/^[\w.-]+\/[\w.-]+$/, "write owner/name")).default([]),
+    /** The name people @mention; the App's slug (or the token user's login) by default. */
+    mentionName: z.string().regex(/^@?[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/, "a GitHub login or App slug").optional(),
+    /** How often to poll: 15s by default; in webhook mode, the catch-up poll (5m by default). */
+    pollInterval: duration.optional(),
+    /** How far back each poll reads again, for comments GitHub lists late. */
+    pollOverlap: duration.default(60_000),
+    /** The webhook's secret; required in webhook mode. */
+    webhookSecret: z.string().min(1).optional(),
+    /** GitHub Enterprise Server (https://ghe.example.com/api/v3) or the emulator. */
+    apiUrl: z.string().url().optional(),
+    /** The placeholder comment that the answer replaces. */
+    processingText: z.string().min(1).default("Processing…"),
+    threadStrategy: threadStrategy.optional(),
+    agentSettings: agentSettingsSchema.optional(),
+    enabled: boolean.optional(),
+  })
+  .superRefine((github, ctx) => {
+    if ((github.app === undefined) === (github.token === undefined)) {
+      ctx.addIssue({ code: "custom", path: ["app"], message: "give app (id, privateKey, installationId) or token (exactly one)" });
+    }
+    if (github.token !== undefined && github.repos.length === 0) {
+      ctx.addIssue({ code: "custom", path: ["repos"], message: "required with a token (list owner/name); only an App installation can stand for all its repositories" });
+    }
+    if (github.mode === "webhook" && github.webhookSecret === undefined) {
+      ctx.addIssue({ code: "custom", path: ["webhookSecret"], message: "required when mode is webhook (the secret set on the GitHub App's webhook)" });
+    }
+  });
+
+export const channelSchema = z.discriminatedUnion("type", [httpChannel, webchatChannel, slackChannel, emailChannel, githubChannel]);
 
 const whenSchema = z
   .strictObject({

@@ -1,0 +1,231 @@
+/**
+ * The `github` channel: people @mention the agent in issue and pull request comments (and review
+ * comments), and the answer comes back as a comment from the App's bot user (or the token's
+ * user). By default it polls, so the gateway needs no public URL; webhook mode takes GitHub's
+ * signed deliveries and keeps a slow catch-up poll for anything delivered while it was down.
+ * One session per issue or PR; the agent gets the title, body and URL with every mention.
+ */
+import type { Octokit } from "@octokit/rest";
+import type { Address, Channel, ChannelContext, ChannelRequest, OutboundMessage, SentMessage } from "../../core/channel.ts";
+import { SwitchboardError } from "../../core/errors.ts";
+import type { GatewayEvent } from "../../core/events.ts";
+import type { ThreadStrategy } from "../../core/router.ts";
+import { GitHubApi } from "./api.ts";
+import { createGitHubClient, statusOf, type GitHubAuth } from "./client.ts";
+import type { GitHubComment } from "./comment.ts";
+import { IssueContexts } from "./context.ts";
+import { deliveryError, GitHubReplies, parseRef } from "./egress.ts";
+import { Feedback } from "./feedback.ts";
+import { resolveIdentity, type BotIdentity } from "./identity.ts";
+import { ingestComment, type InboundOutcome } from "./inbound.ts";
+import { KeyedLock } from "./keyed-lock.ts";
+import { MAX_COMMENT_LENGTH } from "./markers.ts";
+import { CommentPoller } from "./poller.ts";
+import { RateGuard } from "./rate-guard.ts";
+import { settleNote, unansweredMentions } from "./settle.ts";
+import { TaskQueue } from "./task-queue.ts";
+import { GitHubWebhook } from "./webhook.ts";
+
+export interface GitHubChannelOptions {
+  id: string;
+  /** `poll` (default) needs no public URL; `webhook` takes GitHub's deliveries at /channels/<id>. */
+  mode?: "poll" | "webhook";
+  /** A token (a machine user's PAT); or `app`. */
+  token?: string;
+  app?: { id: number; privateKey: string; installationId: number };
+  /** `owner/name` of the watched repositories; empty: every repository of the App installation. */
+  repos?: string[];
+  /** The name people @mention; the App's slug (or the token user's login) by default. */
+  mentionName?: string;
+  /** 15 s in poll mode; the catch-up poll of webhook mode runs every 5 min. */
+  pollIntervalMs?: number;
+  /** How far back each poll reads again, for comments GitHub lists late. 60 s by default. */
+  overlapMs?: number;
+  webhookSecret?: string;
+  /** GitHub Enterprise Server (`https://ghe.example.com/api/v3`) or an emulator. */
+  apiUrl?: string;
+  /** The placeholder comment that the answer replaces. */
+  processingText?: string;
+  /** Requests left at which polling pauses until the rate limit resets (2% of the limit by default). */
+  rateLimitReserve?: number;
+  threadStrategy?: ThreadStrategy;
+}
+
+export class GitHubChannel implements Channel {
+  readonly id: string;
+  readonly type = "github";
+  /** Answers are edited into the placeholder, but never streamed: only the final answer is posted. */
+  readonly capabilities = { edit: true, stream: false, threads: false, typing: false };
+  readonly maxMessageLength = MAX_COMMENT_LENGTH;
+  readonly threadStrategy: ThreadStrategy | undefined;
+  private readonly options: GitHubChannelOptions;
+  private readonly auth: GitHubAuth;
+  private ctx: ChannelContext | undefined;
+  private guard: RateGuard | undefined;
+  private octokit: Octokit | undefined;
+  private identity: BotIdentity | undefined;
+  private contexts: IssueContexts | undefined;
+  private replies: GitHubReplies | undefined;
+  private poller: CommentPoller | undefined;
+  private webhook: GitHubWebhook | undefined;
+  private feedbackQueue: TaskQueue | undefined;
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(options: GitHubChannelOptions) {
+    this.id = options.id;
+    this.options = options;
+    this.threadStrategy = options.threadStrategy;
+    this.auth = checkOptions(options);
+  }
+
+  async start(ctx: ChannelContext): Promise<void> {
+    this.ctx = ctx;
+    const log = ctx.log;
+    const guard = (this.guard = new RateGuard({ log, ...(this.options.rateLimitReserve !== undefined ? { reserve: this.options.rateLimitReserve } : {}) }));
+    const octokit = (this.octokit = createGitHubClient({ auth: this.auth, apiUrl: this.options.apiUrl, guard, log }));
+    const api = new GitHubApi(octokit);
+    const lock = new KeyedLock();
+    const self = () => this.identity?.login ?? "";
+    const feedback = new Feedback({ api, state: ctx.state, lock, log, self, text: this.options.processingText ?? "Processing…", sleep: (ms) => guard.sleep(ms) });
+    this.replies = new GitHubReplies({ api, feedback, state: ctx.state, lock, self, channelId: this.id });
+    this.contexts = new IssueContexts(octokit);
+    const queue = (this.feedbackQueue = new TaskQueue((error) => log.debug("feedback task ended", { error })));
+
+    await this.resolveIdentity();
+    const ingest = (comment: GitHubComment) => this.ingest(comment, (ref, answered) => queue.push(() => feedback.acknowledge(ref, answered)));
+    if (this.options.mode === "webhook") {
+      this.webhook = new GitHubWebhook({ secret: this.options.webhookSecret!, log: () => this.log, remember: (repo, n, c) => this.contexts?.remember(repo, n, c), ingest });
+    }
+    this.unsubscribe = ctx.events.subscribe((event) => this.onEvent(event));
+    this.poller = new CommentPoller({
+      octokit,
+      guard,
+      state: ctx.state,
+      log: () => this.log,
+      repos: this.options.repos ?? [],
+      intervalMs: this.options.pollIntervalMs ?? (this.options.mode === "webhook" ? 300_000 : 15_000),
+      overlapMs: this.options.overlapMs ?? 60_000,
+      ingest: async (comment) => {
+        const outcome = await ingest(comment);
+        if (outcome.status === "rejected") log.debug("GitHub mention rejected at accept; moving on", { comment: comment.id });
+      },
+      ready: () => this.resolveIdentity(),
+    });
+    this.poller.start();
+    log.info("GitHub channel started", { mode: this.options.mode ?? "poll", repos: this.options.repos?.length ? this.options.repos : "all of the installation", mention: this.mentionName() });
+  }
+
+  async stop(): Promise<void> {
+    this.unsubscribe?.();
+    this.guard?.stop();
+    await this.poller?.stop();
+    await this.feedbackQueue?.idle();
+    this.poller = undefined;
+    this.webhook = undefined;
+    this.ctx = undefined;
+  }
+
+  /** Start the next poll now (tests, and operators who don't want to wait for the interval). */
+  pollNow(): void {
+    this.poller?.pollNow();
+  }
+
+  async handleRequest(req: ChannelRequest): Promise<Response> {
+    if (!this.webhook) {
+      return new Response(JSON.stringify({ error: `channel "${this.id}" polls GitHub; set mode: webhook to receive deliveries` }), { status: 404, headers: { "content-type": "application/json" } });
+    }
+    return this.webhook.handle(req);
+  }
+
+  format(markdown: string): string {
+    return markdown; // GitHub renders Markdown itself
+  }
+
+  async send(message: OutboundMessage): Promise<SentMessage> {
+    if (!this.replies) throw new SwitchboardError(`channel "${this.id}" is not started`, { status: 503 });
+    return this.replies.send(message);
+  }
+
+  async edit(to: Address, sent: SentMessage, text: string): Promise<void> {
+    if (!this.octokit || !sent.platformId) throw new SwitchboardError(`channel "${this.id}" is not started`, { status: 503 });
+    try {
+      await new GitHubApi(this.octokit).edit(parseRef(to.ref), Number(sent.platformId), text);
+    } catch (error) {
+      throw deliveryError(error, this.id);
+    }
+  }
+
+  private get log() {
+    if (!this.ctx) throw new SwitchboardError(`channel "${this.id}" is not started`, { status: 503 });
+    return this.ctx.log;
+  }
+
+  private mentionName(): string {
+    return this.options.mentionName ?? this.identity?.defaultMention ?? "";
+  }
+
+  private async ingest(comment: GitHubComment, acknowledge: Parameters<typeof ingestComment>[0]["acknowledge"]): Promise<InboundOutcome> {
+    if (!this.mentionName()) throw new SwitchboardError(`channel "${this.id}" does not know its mention name yet (GitHub unreachable?)`, { status: 503 });
+    return ingestComment(
+      {
+        channelId: this.id,
+        context: () => {
+          if (!this.ctx) throw new SwitchboardError(`channel "${this.id}" is not started`, { status: 503 });
+          return this.ctx;
+        },
+        identity: () => this.identity,
+        mentionName: () => this.mentionName(),
+        contexts: this.contexts!,
+        acknowledge,
+        log: () => this.log,
+      },
+      comment,
+    );
+  }
+
+  /**
+   * Who we are on GitHub. Wrong credentials fail the start; an unreachable GitHub does not (the
+   * poller asks again before each poll, and until then nothing is answered twice or lost).
+   */
+  private async resolveIdentity(): Promise<void> {
+    if (this.identity || !this.octokit) return;
+    try {
+      this.identity = await resolveIdentity(this.octokit, "app" in this.auth, this.id);
+    } catch (error) {
+      const status = statusOf(error);
+      if (error instanceof SwitchboardError || status === 401 || status === 404) throw error;
+      this.ctx?.log.warn("could not reach GitHub to learn the bot's identity; retrying before each poll", { error });
+    }
+  }
+
+  /** Placeholders of mentions that a turn finished without answering directly get a note. */
+  private onEvent(event: GatewayEvent): void {
+    if (event.type !== "turn.completed" || !this.ctx || !this.replies) return;
+    const ctx = this.ctx;
+    const replies = this.replies;
+    for (const { eventId, answeredElsewhere } of unansweredMentions(this.id, event)) {
+      this.feedbackQueue?.push(async () => {
+        const item = await ctx.lookup(this.id, eventId);
+        if (!item?.replyTo.ref) return;
+        await replies.settle(parseRef(item.replyTo.ref), settleNote(answeredElsewhere, event.status));
+      });
+    }
+  }
+}
+
+/** The options' own checks, for callers that build the channel in code rather than from config. */
+function checkOptions(options: GitHubChannelOptions): GitHubAuth {
+  const where = `channel "${options.id}"`;
+  if (options.token && options.app) throw new SwitchboardError(`${where}: give either token or app, not both`, { status: 400 });
+  if (!options.token && !options.app) throw new SwitchboardError(`${where}: give a token or an app (id, privateKey, installationId)`, { status: 400 });
+  if (options.token && !options.repos?.length) throw new SwitchboardError(`${where}: with a token, list the repositories to watch (repos); only an App installation can stand for "all of them"`, { status: 400 });
+  if (options.mode === "webhook" && !options.webhookSecret) throw new SwitchboardError(`${where}: webhook mode needs webhookSecret, the secret set on the GitHub App's webhook`, { status: 400 });
+  for (const repo of options.repos ?? []) {
+    if (!/^[\w.-]+\/[\w.-]+$/.test(repo)) throw new SwitchboardError(`${where}: "${repo}" is not a repository; write owner/name`, { status: 400 });
+  }
+  return options.token ? { token: options.token } : { app: options.app! };
+}
+
+export function createGitHubChannel(options: GitHubChannelOptions): GitHubChannel {
+  return new GitHubChannel(options);
+}
