@@ -5,6 +5,7 @@
  * signed deliveries and keeps a slow catch-up poll for anything delivered while it was down.
  * One session per issue or PR; the agent gets the title, body and URL with every mention.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Octokit } from "@octokit/rest";
 import type { Address, Channel, ChannelContext, ChannelRequest, OutboundMessage, SentMessage } from "../../core/channel.ts";
 import { SwitchboardError } from "../../core/errors.ts";
@@ -51,6 +52,9 @@ export interface GitHubChannelOptions {
   threadStrategy?: ThreadStrategy;
 }
 
+/** How long the start waits to learn who we are on GitHub before going on without it. */
+const identityWaitMs = 2000;
+
 export class GitHubChannel implements Channel {
   readonly id: string;
   readonly type = "github";
@@ -70,6 +74,7 @@ export class GitHubChannel implements Channel {
   private webhook: GitHubWebhook | undefined;
   private feedbackQueue: TaskQueue | undefined;
   private unsubscribe: (() => void) | undefined;
+  private identityAttempt: Promise<void> | undefined;
 
   constructor(options: GitHubChannelOptions) {
     this.id = options.id;
@@ -79,6 +84,7 @@ export class GitHubChannel implements Channel {
   }
 
   async start(ctx: ChannelContext): Promise<void> {
+    const startedAt = Date.now();
     this.ctx = ctx;
     const log = ctx.log;
     const guard = (this.guard = new RateGuard({ log, ...(this.options.rateLimitReserve !== undefined ? { reserve: this.options.rateLimitReserve } : {}) }));
@@ -91,7 +97,10 @@ export class GitHubChannel implements Channel {
     this.contexts = new IssueContexts(octokit);
     const queue = (this.feedbackQueue = new TaskQueue((error) => log.debug("feedback task ended", { error })));
 
-    await this.resolveIdentity();
+    // Wrong credentials fail the start at once; a GitHub that is slow or down does not hold it up.
+    const attempt = this.resolveIdentity().then(() => undefined, (error: unknown) => error);
+    const early = await Promise.race([attempt, sleep(identityWaitMs, "slow")]);
+    if (early !== undefined && early !== "slow") throw early;
     const ingest = (comment: GitHubComment) => this.ingest(comment, (ref, answered) => queue.push(() => feedback.acknowledge(ref, answered)));
     if (this.options.mode === "webhook") {
       this.webhook = new GitHubWebhook({ secret: this.options.webhookSecret!, log: () => this.log, remember: (repo, n, c) => this.contexts?.remember(repo, n, c), ingest });
@@ -110,6 +119,7 @@ export class GitHubChannel implements Channel {
         if (outcome.status === "rejected") log.debug("GitHub mention rejected at accept; moving on", { comment: comment.id });
       },
       ready: () => this.resolveIdentity(),
+      startedAt,
     });
     this.poller.start();
     log.info("GitHub channel started", { mode: this.options.mode ?? "poll", repos: this.options.repos?.length ? this.options.repos : "all of the installation", mention: this.mentionName() });
@@ -187,15 +197,21 @@ export class GitHubChannel implements Channel {
    * Who we are on GitHub. Wrong credentials fail the start; an unreachable GitHub does not (the
    * poller asks again before each poll, and until then nothing is answered twice or lost).
    */
-  private async resolveIdentity(): Promise<void> {
-    if (this.identity || !this.octokit) return;
-    try {
-      this.identity = await resolveIdentity(this.octokit, "app" in this.auth, this.id);
-    } catch (error) {
-      const status = statusOf(error);
-      if (error instanceof SwitchboardError || status === 401 || status === 404) throw error;
-      this.ctx?.log.warn("could not reach GitHub to learn the bot's identity; retrying before each poll", { error });
-    }
+  private resolveIdentity(): Promise<void> {
+    if (this.identity || !this.octokit) return Promise.resolve();
+    const octokit = this.octokit;
+    this.identityAttempt ??= (async () => {
+      try {
+        this.identity = await resolveIdentity(octokit, "app" in this.auth, this.id);
+      } catch (error) {
+        const status = statusOf(error);
+        if (error instanceof SwitchboardError || status === 401 || status === 404) throw error;
+        this.ctx?.log.warn("could not reach GitHub to learn the bot's identity; retrying before each poll", { error });
+      } finally {
+        this.identityAttempt = undefined;
+      }
+    })();
+    return this.identityAttempt;
   }
 
   /** Placeholders of mentions that a turn finished without answering directly get a note. */

@@ -23,7 +23,7 @@ import type { RateGuard } from "./rate-guard.ts";
 export interface Cursor {
   /** Highest `updated_at` handled. */
   since: string;
-  /** When the repository was first watched: older comments are history, not questions. */
+  /** When the repository was first watched (the channel's start): older comments are history, not questions. */
   floor: string;
   /** Comments handled inside the overlap window: id → the `updated_at` handled. */
   seen: Record<string, string>;
@@ -42,6 +42,8 @@ export interface PollerDeps {
   overlapMs: number;
   /** Throws if the comment could not be accepted: the checkpoint then stays before it. */
   ingest: (comment: GitHubComment) => Promise<unknown>;
+  /** When the channel started: comments from before it, in a repository never watched before, are history. */
+  startedAt: number;
   /** Runs before each poll (the channel learns its identity there if GitHub was down at start). */
   ready?: () => Promise<void>;
 }
@@ -136,8 +138,8 @@ export class CommentPoller {
     const checkpoint = await this.readCheckpoint(repo);
     let cursor = checkpoint[kind];
     if (!cursor) {
-      const now = isoSeconds(Date.now());
-      cursor = { since: now, floor: now, seen: {} };
+      const start = isoSeconds(this.deps.startedAt);
+      cursor = { since: start, floor: start, seen: {} };
       await this.saveCheckpoint(repo, { ...checkpoint, [kind]: cursor });
     }
     const readFrom = isoSeconds(Date.parse(cursor.since) - this.deps.overlapMs);

@@ -1,0 +1,84 @@
+/**
+ * Repositories, issues and the conversation comments on issues and pull requests (a pull
+ * request's conversation is its issue's comments): get, list, create, edit, react.
+ */
+import type { Route } from "./http.ts";
+import { actor, checkMayEdit, commentBody, commentFor, docs, issueFor, listComments, reactionRoutes, repoFor, type RouteDeps } from "./routes-common.ts";
+
+export function issueRoutes(deps: RouteDeps): Route[] {
+  const { store, payloads } = deps;
+  const create = docs("issues/comments#create-an-issue-comment");
+  const update = docs("issues/comments#update-an-issue-comment");
+  return [
+    {
+      method: "GET",
+      path: "/repos/{owner}/{repo}",
+      docs: docs("repos/repos#get-a-repository"),
+      auth: "token",
+      handle: (call) => ({ status: 200, body: payloads.repo(repoFor(deps, call)) }),
+    },
+    {
+      method: "GET",
+      path: "/repos/{owner}/{repo}/issues/{issue_number}",
+      docs: docs("issues/issues#get-an-issue"),
+      auth: "token",
+      handle: (call) => ({ status: 200, body: payloads.issue(issueFor(deps, repoFor(deps, call), call.params.issue_number)) }),
+    },
+    {
+      method: "GET",
+      path: "/repos/{owner}/{repo}/issues/comments",
+      docs: docs("issues/comments#list-issue-comments-for-a-repository"),
+      auth: "token",
+      handle: (call) => listComments(deps, call, repoFor(deps, call), "issue"),
+    },
+    {
+      method: "GET",
+      path: "/repos/{owner}/{repo}/issues/{issue_number}/comments",
+      docs: docs("issues/comments#list-issue-comments"),
+      auth: "token",
+      handle(call) {
+        const repo = repoFor(deps, call);
+        return listComments(deps, call, repo, "issue", issueFor(deps, repo, call.params.issue_number).number);
+      },
+    },
+    {
+      method: "POST",
+      path: "/repos/{owner}/{repo}/issues/{issue_number}/comments",
+      docs: create,
+      auth: "token",
+      handle(call) {
+        const repo = repoFor(deps, call);
+        const issue = issueFor(deps, repo, call.params.issue_number);
+        const body = commentBody(call, create, "IssueComment");
+        const comment = store.addComment({ kind: "issue", repo: repo.fullName, number: issue.number, user: actor(call), body, viaApp: call.identity.kind === "installation" });
+        const json = payloads.comment(comment);
+        return { status: 201, body: json, headers: { location: String(json.url) } };
+      },
+    },
+    {
+      method: "GET",
+      path: "/repos/{owner}/{repo}/issues/comments/{comment_id}",
+      docs: docs("issues/comments#get-an-issue-comment"),
+      auth: "token",
+      handle: (call) => ({ status: 200, body: payloads.comment(commentFor(deps, repoFor(deps, call), "issue", call.params.comment_id)) }),
+    },
+    {
+      method: "PATCH",
+      path: "/repos/{owner}/{repo}/issues/comments/{comment_id}",
+      docs: update,
+      auth: "token",
+      handle(call) {
+        const repo = repoFor(deps, call);
+        const comment = commentFor(deps, repo, "issue", call.params.comment_id);
+        const body = commentBody(call, update, "IssueComment");
+        checkMayEdit(call, repo, comment);
+        store.editComment(comment, body, actor(call));
+        return { status: 200, body: payloads.comment(comment) };
+      },
+    },
+    ...reactionRoutes(deps, "/repos/{owner}/{repo}/issues/comments", "issue", {
+      list: "reactions/reactions#list-reactions-for-an-issue-comment",
+      create: "reactions/reactions#create-reaction-for-an-issue-comment",
+    }),
+  ];
+}
