@@ -12,7 +12,7 @@ import { statusOf } from "./client.ts";
 import type { Feedback, FeedbackState } from "./feedback.ts";
 import { lockKey } from "./feedback.ts";
 import type { KeyedLock } from "./keyed-lock.ts";
-import { replyMarker, withMarker } from "./markers.ts";
+import { processingMarker, replyMarker, withMarker } from "./markers.ts";
 import { RateLimitedError } from "./rate-guard.ts";
 
 export interface EgressDeps {
@@ -54,17 +54,22 @@ export class GitHubReplies {
       const record = await this.deps.feedback.read(ref);
       if (record?.step !== "posted" || record.id === undefined) return;
       await this.deps.api.edit(ref, record.id, text);
-      await this.deps.feedback.write(ref, { step: "answered", id: record.id });
+      await this.deps.feedback.update(ref, { step: "answered", id: record.id });
     });
   }
 
   /** Edits the placeholder into the answer; undefined if there is none to edit. */
   private async replacePlaceholder(ref: ReplyRef, body: string): Promise<number | undefined> {
     const record = await this.deps.feedback.read(ref);
+    if (record?.step === "pending" && record.id === undefined) {
+      // A crash came between posting the placeholder and recording it: find it by its marker.
+      const found = await this.deps.api.find(ref, this.deps.self(), processingMarker(lockKey(ref)));
+      if (found !== undefined) record.id = found;
+    }
     if (record?.id !== undefined) {
       try {
         await this.deps.api.edit(ref, record.id, body);
-        await this.deps.feedback.write(ref, { step: "answered", id: record.id });
+        await this.deps.feedback.update(ref, { step: "answered", id: record.id });
         return record.id;
       } catch (error) {
         if (statusOf(error) !== 404) throw error;
@@ -72,7 +77,7 @@ export class GitHubReplies {
       }
     }
     // From now on a late acknowledgement must not post a placeholder under the answer.
-    await this.deps.feedback.write(ref, { step: "answered" });
+    await this.deps.feedback.update(ref, { step: "answered" });
     return undefined;
   }
 

@@ -7,6 +7,9 @@
  *   pending   the placeholder may have been posted, but its id was not recorded (search for it)
  *   posted    the placeholder exists (id); the answer will replace it
  *   answered  the answer went out; nothing more to post
+ *
+ * The 👀 goes on every accepted mention, even one answered before its placeholder could be
+ * posted (a fast agent in a busy poll): it says "seen", whatever came of it.
  */
 import type { Logger } from "../../core/log.ts";
 import type { GitHubApi, ReplyRef } from "./api.ts";
@@ -16,9 +19,11 @@ import { processingMarker, withMarker } from "./markers.ts";
 import { RateLimitedError } from "./rate-guard.ts";
 
 export interface FeedbackRecord {
-  step: "pending" | "posted" | "answered";
+  step?: "pending" | "posted" | "answered";
   /** The placeholder comment, once known. */
   id?: number;
+  /** The 👀 is on the mention. */
+  reacted?: boolean;
 }
 
 export interface FeedbackState {
@@ -69,26 +74,29 @@ export class Feedback {
 
   /** Runs under the mention's lock. */
   private async acknowledgeOnce(ref: ReplyRef, answered: () => Promise<boolean>): Promise<void> {
-    const record = await this.read(ref);
-    if (record?.step === "posted" || record?.step === "answered") return;
+    const record = (await this.read(ref)) ?? {};
+    if (!record.reacted) {
+      await this.deps.api.react(ref, "eyes").catch((error: unknown) => {
+        if (error instanceof RateLimitedError) throw error;
+        this.deps.log.warn("could not add the 👀 reaction", { repo: ref.repo, number: ref.number, error });
+      });
+      await this.update(ref, { reacted: true });
+    }
+    if (record.step === "posted" || record.step === "answered") return;
     if (await answered()) {
-      await this.write(ref, { step: "answered" });
+      await this.update(ref, { step: "answered" });
       return;
     }
-    if (record?.step === "pending") {
+    if (record.step === "pending") {
       const id = await this.deps.api.find(ref, this.deps.self(), processingMarker(lockKey(ref)));
       if (id !== undefined) {
-        await this.write(ref, { step: "posted", id });
+        await this.update(ref, { step: "posted", id });
         return;
       }
     }
-    await this.deps.api.react(ref, "eyes").catch((error: unknown) => {
-      if (error instanceof RateLimitedError) throw error;
-      this.deps.log.warn("could not add the 👀 reaction", { repo: ref.repo, number: ref.number, error });
-    });
-    await this.write(ref, { step: "pending" });
+    await this.update(ref, { step: "pending" });
     const id = await this.deps.api.post(ref, withMarker(this.deps.text, processingMarker(lockKey(ref))));
-    await this.write(ref, { step: "posted", id });
+    await this.update(ref, { step: "posted", id });
   }
 
   /** The record of a mention; call under its lock. */
@@ -102,8 +110,10 @@ export class Feedback {
     }
   }
 
-  async write(ref: ReplyRef, record: FeedbackRecord): Promise<void> {
-    await this.deps.state.set(stateKey(ref), JSON.stringify(record));
+  /** Changes some fields of a mention's record; call under its lock. */
+  async update(ref: ReplyRef, change: FeedbackRecord): Promise<void> {
+    const record = (await this.read(ref)) ?? {};
+    await this.deps.state.set(stateKey(ref), JSON.stringify({ ...record, ...change }));
   }
 }
 

@@ -37,7 +37,7 @@ export async function ingestComment(deps: InboundDeps, comment: GitHubComment): 
 
   const ctx = deps.context();
   const issue = await deps.contexts.get(comment.repo, comment.number);
-  const ref: ReplyRef = { kind: comment.kind, repo: comment.repo, number: comment.number, commentId: comment.id, createdAt: comment.createdAt };
+  const ref = replyRef(comment);
   const eventId = commentKey(comment);
   const result = await ctx.accept(
     makeEnvelope({
@@ -57,12 +57,23 @@ export async function ingestComment(deps: InboundDeps, comment: GitHubComment): 
     deps.log().warn("GitHub mention rejected", { eventId, repo: comment.repo, number: comment.number, reason: result.reason });
     return { status: "rejected", reason: result.reason };
   }
-  deps.acknowledge(ref, async () => {
-    const item = await ctx.lookup(deps.channelId, eventId);
-    return item === undefined || item.status !== "pending";
-  });
+  // A mention read again (after a restart) may have been answered meanwhile: then no placeholder.
+  // A new one always gets its placeholder; if the answer is quicker, it waits for it (the lock).
+  deps.acknowledge(
+    ref,
+    result.status === "accepted"
+      ? async () => false
+      : async () => {
+          const item = await ctx.lookup(deps.channelId, eventId);
+          return item === undefined || item.status !== "pending";
+        },
+  );
   deps.log().debug("GitHub mention accepted", { eventId, repo: comment.repo, number: comment.number, status: result.status });
   return { status: result.status };
+}
+
+export function replyRef(comment: GitHubComment): ReplyRef {
+  return { kind: comment.kind, repo: comment.repo, number: comment.number, commentId: comment.id, createdAt: comment.createdAt };
 }
 
 /** Why a comment is never answered, whatever it says. */

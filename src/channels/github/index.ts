@@ -13,12 +13,12 @@ import type { GatewayEvent } from "../../core/events.ts";
 import type { ThreadStrategy } from "../../core/router.ts";
 import { GitHubApi } from "./api.ts";
 import { createGitHubClient, statusOf, type GitHubAuth } from "./client.ts";
-import type { GitHubComment } from "./comment.ts";
+import { commentKey, type GitHubComment } from "./comment.ts";
 import { IssueContexts } from "./context.ts";
 import { deliveryError, GitHubReplies, parseRef } from "./egress.ts";
 import { Feedback } from "./feedback.ts";
 import { resolveIdentity, type BotIdentity } from "./identity.ts";
-import { ingestComment, type InboundOutcome } from "./inbound.ts";
+import { ingestComment, replyRef, type InboundOutcome } from "./inbound.ts";
 import { KeyedLock } from "./keyed-lock.ts";
 import { MAX_COMMENT_LENGTH } from "./markers.ts";
 import { CommentPoller } from "./poller.ts";
@@ -116,10 +116,16 @@ export class GitHubChannel implements Channel {
       overlapMs: this.options.overlapMs ?? 60_000,
       ingest: async (comment) => {
         const outcome = await ingest(comment);
-        if (outcome.status === "rejected") log.debug("GitHub mention rejected at accept; moving on", { comment: comment.id });
+        return outcome.status === "accepted" || outcome.status === "duplicate";
+      },
+      recheck: async (comment) => {
+        const eventId = commentKey(comment);
+        if (!(await ctx.lookup(this.id, eventId))) return;
+        const ref = replyRef(comment);
+        queue.push(() => feedback.acknowledge(ref, async () => (await ctx.lookup(this.id, eventId))?.status !== "pending"));
       },
       ready: () => this.resolveIdentity(),
-      startedAt,
+      watchingSince: await this.watchingSince(ctx, startedAt),
     });
     this.poller.start();
     log.info("GitHub channel started", { mode: this.options.mode ?? "poll", repos: this.options.repos?.length ? this.options.repos : "all of the installation", mention: this.mentionName() });
@@ -133,6 +139,14 @@ export class GitHubChannel implements Channel {
     this.poller = undefined;
     this.webhook = undefined;
     this.ctx = undefined;
+  }
+
+  /** When this channel first started, kept durably: mentions from before it are not questions to it. */
+  private async watchingSince(ctx: ChannelContext, now: number): Promise<number> {
+    const recorded = Number(await ctx.state.get("watching-since"));
+    if (Number.isFinite(recorded) && recorded > 0) return recorded;
+    await ctx.state.set("watching-since", String(now));
+    return now;
   }
 
   /** Start the next poll now (tests, and operators who don't want to wait for the interval). */

@@ -23,10 +23,12 @@ import type { RateGuard } from "./rate-guard.ts";
 export interface Cursor {
   /** Highest `updated_at` handled. */
   since: string;
-  /** When the repository was first watched (the channel's start): older comments are history, not questions. */
+  /** Where reading started for this repository: older comments are history, not questions. */
   floor: string;
   /** Comments handled inside the overlap window: id → the `updated_at` handled. */
   seen: Record<string, string>;
+  /** The accepted mentions among them, looked at again on each read: see `recheck`. */
+  mentions?: number[];
 }
 
 type RepoCheckpoint = Partial<Record<CommentKind, Cursor>>;
@@ -40,13 +42,27 @@ export interface PollerDeps {
   repos: string[];
   intervalMs: number;
   overlapMs: number;
-  /** Throws if the comment could not be accepted: the checkpoint then stays before it. */
-  ingest: (comment: GitHubComment) => Promise<unknown>;
-  /** When the channel started: comments from before it, in a repository never watched before, are history. */
-  startedAt: number;
+  /** Throws if the comment could not be accepted: the checkpoint then stays before it. True if accepted. */
+  ingest: (comment: GitHubComment) => Promise<boolean>;
+  /**
+   * An accepted mention read again inside the overlap window. The channel makes sure its
+   * reaction and placeholder exist: a crash right after the accept (and the checkpoint) must not
+   * leave a mention without them. Costs no request when they do.
+   */
+  recheck: (comment: GitHubComment) => Promise<void>;
+  /**
+   * When the channel first ever started (durable): comments from before it are history, never
+   * answered. A repository seen for the first time also gets no more than the last hour: one
+   * added to the installation later does not have its old mentions answered, but a crash before
+   * a repository's first checkpoint loses nothing.
+   */
+  watchingSince: number;
   /** Runs before each poll (the channel learns its identity there if GitHub was down at start). */
   ready?: () => Promise<void>;
 }
+
+/** How far back a repository seen for the first time is read (never before the channel first started). */
+const newRepoLookbackMs = 3_600_000;
 
 /** How often the installation's repository list is read again, to pick up newly added repositories. */
 const repoListTtlMs = 10 * 60_000;
@@ -138,7 +154,7 @@ export class CommentPoller {
     const checkpoint = await this.readCheckpoint(repo);
     let cursor = checkpoint[kind];
     if (!cursor) {
-      const start = isoSeconds(this.deps.startedAt);
+      const start = isoSeconds(Math.max(this.deps.watchingSince, Date.now() - newRepoLookbackMs));
       cursor = { since: start, floor: start, seen: {} };
       await this.saveCheckpoint(repo, { ...checkpoint, [kind]: cursor });
     }
@@ -151,12 +167,15 @@ export class CommentPoller {
       let moved = false;
       for (const raw of page.data as RawComment[]) {
         if (!this.running) break;
-        if (cursor.seen[raw.id] === raw.updated_at) continue;
         const comment = toComment(kind, repo, raw);
+        if (cursor.seen[raw.id] === raw.updated_at) {
+          if (comment && cursor.mentions?.includes(raw.id)) await this.deps.recheck(comment);
+          continue;
+        }
         const fresh = comment && Date.parse(raw.created_at) >= Math.max(Date.parse(cursor.floor), Date.parse(readFrom));
         if (comment && fresh) {
-          await this.deps.ingest(comment);
-          cursor = advance(cursor, raw, this.deps.overlapMs);
+          const accepted = await this.deps.ingest(comment);
+          cursor = advance(cursor, raw, this.deps.overlapMs, accepted);
           // A handled mention is recorded at once; skipped comments with the page.
           await this.saveCheckpoint(repo, { ...checkpoint, [kind]: cursor });
           moved = false;
@@ -200,13 +219,15 @@ export class CommentPoller {
 }
 
 /** Move past one handled comment, and forget handled comments that fell out of the overlap window. */
-function advance(cursor: Cursor, raw: RawComment, overlapMs: number): Cursor {
+function advance(cursor: Cursor, raw: RawComment, overlapMs: number, accepted = false): Cursor {
   const since = Date.parse(raw.updated_at) > Date.parse(cursor.since) ? raw.updated_at : cursor.since;
   const horizon = Date.parse(since) - overlapMs;
   const seen: Record<string, string> = {};
   for (const [id, updated] of Object.entries(cursor.seen)) if (Date.parse(updated) >= horizon) seen[id] = updated;
   seen[raw.id] = raw.updated_at;
-  return { since, floor: cursor.floor, seen };
+  const mentions = (cursor.mentions ?? []).filter((id) => seen[id] !== undefined);
+  if (accepted) mentions.push(raw.id);
+  return { since, floor: cursor.floor, seen, ...(mentions.length > 0 ? { mentions } : {}) };
 }
 
 export function checkpointKey(repo: string): string {
