@@ -91,6 +91,13 @@ describe("switchboard check", () => {
     assert.match(result.stderr, /syntax\.yaml:\d+:\d+: /);
   });
 
+  it("builds the channels too: a GitHub App key file that cannot be read is named", async () => {
+    const file = write("gh.yaml", "agents:\n  helper: { kind: echo }\nchannels:\n  gh: { type: github, app: { id: 1, installationId: 2, privateKeyFile: keys/app.pem } }\n");
+    const result = await runCli(["check", "-c", file]);
+    assert.equal(result.code, 2, result.stdout);
+    assert.match(result.stderr, /channels\.gh\.app\.privateKeyFile: cannot read .*keys\/app\.pem \(ENOENT\)/);
+  });
+
   it("says so when the config file does not exist", async () => {
     const result = await runCli(["check", "-c", join(dir, "missing.yaml")]);
     assert.equal(result.code, 2);

@@ -14,28 +14,35 @@ export interface BotIdentity {
   defaultMention: string;
 }
 
-export async function resolveIdentity(octokit: Octokit, usesApp: boolean, channelId: string): Promise<BotIdentity> {
+export async function resolveIdentity(octokit: Octokit, app: { installationId: number } | undefined, channelId: string): Promise<BotIdentity> {
   try {
-    if (usesApp) {
-      const { data: app } = await octokit.rest.apps.getAuthenticated();
-      if (!app) throw new Error("GET /app returned no app");
-      const slug = app.slug ?? app.name;
-      return { login: `${slug}[bot]`, appId: app.id, defaultMention: slug };
+    if (app) {
+      const { data } = await octokit.rest.apps.getAuthenticated();
+      if (!data) throw new Error("GET /app returned no app");
+      await checkInstallation(octokit, app.installationId, channelId);
+      const slug = data.slug ?? data.name;
+      return { login: `${slug}[bot]`, appId: data.id, defaultMention: slug };
     }
     const { data: user } = await octokit.rest.users.getAuthenticated();
     return { login: user.login, defaultMention: user.login };
   } catch (error) {
     const status = statusOf(error);
     if (status === 401) {
-      const what = usesApp ? `app.id and app.privateKey` : `token`;
+      const what = app ? `app.id and app.privateKey` : `token`;
       throw new SwitchboardError(`GitHub refused the credentials of channel "${channelId}": check channels.${channelId}.${what}`, { status: 502, cause: error });
     }
     throw error;
   }
 }
 
-/** True for errors that waiting cannot fix: wrong credentials, a missing installation or repo. */
-export function isPermanent(error: unknown): boolean {
-  const status = statusOf(error);
-  return error instanceof SwitchboardError ? error.status === 502 && statusOf((error as { cause?: unknown }).cause) === 401 : status === 401 || status === 404;
+/** The installation must belong to this App: a wrong id would only show later, as failing polls. */
+async function checkInstallation(octokit: Octokit, installationId: number, channelId: string): Promise<void> {
+  try {
+    await octokit.rest.apps.getInstallation({ installation_id: installationId });
+  } catch (error) {
+    if (statusOf(error) === 404) {
+      throw new SwitchboardError(`the GitHub App has no installation ${installationId}: check channels.${channelId}.app.installationId (install the App, then take the id from the installation's settings URL)`, { status: 502, cause: error });
+    }
+    throw error;
+  }
 }

@@ -216,7 +216,7 @@ export class GitHubChannel implements Channel {
     const octokit = this.octokit;
     this.identityAttempt ??= (async () => {
       try {
-        this.identity = await resolveIdentity(octokit, "app" in this.auth, this.id);
+        this.identity = await resolveIdentity(octokit, "app" in this.auth ? this.auth.app : undefined, this.id);
       } catch (error) {
         const status = statusOf(error);
         if (error instanceof SwitchboardError || status === 401 || status === 404) throw error;
