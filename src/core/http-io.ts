@@ -35,6 +35,20 @@ export async function readBody(request: Request, limit: number): Promise<Uint8Ar
   return Buffer.concat(chunks);
 }
 
+/**
+ * A platform's webhook delivery, read raw for its signature check: POST only (405 otherwise),
+ * at most `limit` bytes (413). The refusal comes back as the Response to send.
+ */
+export async function readWebhookBody(request: Request, limit: number, what: string): Promise<Uint8Array | Response> {
+  if (request.method !== "POST") return json({ error: `${what} are POSTed` }, 405, { allow: "POST" });
+  try {
+    return await readBody(request, limit);
+  } catch (error) {
+    if (error instanceof RequestError) return errorResponse(error.status, error.message);
+    throw error;
+  }
+}
+
 /** Read a JSON body: 415 for another content type, 400 for malformed JSON, 413 past the limit. */
 export async function readJson(request: Request, limit: number): Promise<unknown> {
   const type = request.headers.get("content-type") ?? "";

@@ -7,8 +7,7 @@
  * at once; the comment id dedupes the rest, across restarts.
  */
 import type { ChannelRequest } from "../../core/channel.ts";
-import { errorResponse, json, readBody } from "../../core/http-io.ts";
-import { RequestError } from "../../core/errors.ts";
+import { errorResponse, json, readWebhookBody } from "../../core/http-io.ts";
 import type { Logger } from "../../core/log.ts";
 import { toComment, type CommentKind, type GitHubComment, type RawComment } from "./comment.ts";
 import { issueContext, type IssueContext } from "./context.ts";
@@ -42,14 +41,8 @@ export class GitHubWebhook {
 
   async handle({ request, subpath, bodyLimit }: ChannelRequest): Promise<Response> {
     if (subpath !== "/" && subpath !== "/webhook") return errorResponse(404, `no route ${request.method} ${subpath} on this GitHub channel (GitHub posts to /)`);
-    if (request.method !== "POST") return json({ error: "GitHub webhooks are POSTed" }, 405, { allow: "POST" });
-    let raw: Uint8Array;
-    try {
-      raw = await readBody(request, bodyLimit);
-    } catch (error) {
-      if (error instanceof RequestError) return errorResponse(error.status, error.message);
-      throw error;
-    }
+    const raw = await readWebhookBody(request, bodyLimit, "GitHub webhooks");
+    if (raw instanceof Response) return raw;
     if (!verifyGitHubSignature(this.deps.secret, raw, request.headers.get("x-hub-signature-256"))) {
       this.deps.log().warn("GitHub webhook refused: bad or missing X-Hub-Signature-256");
       return errorResponse(401, "bad or missing X-Hub-Signature-256 (is the webhook secret the same on both sides?)");

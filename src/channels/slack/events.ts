@@ -6,8 +6,8 @@
  * retry (`X-Slack-Retry-Num`) carries the same message and is deduplicated by the core.
  */
 import type { ChannelRequest } from "../../core/channel.ts";
-import { errorResponse, json, readBody } from "../../core/http-io.ts";
-import { RequestError, SwitchboardError } from "../../core/errors.ts";
+import { errorResponse, json, readWebhookBody } from "../../core/http-io.ts";
+import { SwitchboardError } from "../../core/errors.ts";
 import type { Logger } from "../../core/log.ts";
 import type { SlackIngest } from "./ingest.ts";
 import type { SlackSignatureVerifier } from "./signature.ts";
@@ -34,14 +34,8 @@ export class SlackEventsEndpoint {
 
   async handle({ request, subpath, bodyLimit }: ChannelRequest): Promise<Response> {
     if (!slackPaths.has(subpath)) return errorResponse(404, `no route ${request.method} ${subpath} on this Slack channel (Slack posts to /)`);
-    if (request.method !== "POST") return json({ error: "Slack events are POSTed" }, 405, { allow: "POST" });
-    let raw: Uint8Array;
-    try {
-      raw = await readBody(request, bodyLimit);
-    } catch (error) {
-      if (error instanceof RequestError) return errorResponse(error.status, error.message);
-      throw error;
-    }
+    const raw = await readWebhookBody(request, bodyLimit, "Slack events");
+    if (raw instanceof Response) return raw;
     const verdict = this.options.verifier.verify(request.headers, raw);
     if (!verdict.ok) {
       this.options.log().warn("Slack request refused", { reason: verdict.reason });

@@ -8,6 +8,7 @@ import type { AddressInfo } from "node:net";
 import { pathToFileURL } from "node:url";
 import { errorBody, frame, messageFrames, messageId, messageJson, messageStart, blockFrames, requestId, type ScriptedBlock } from "./wire.ts";
 import { invalidRequest } from "./validate.ts";
+import { readText as readBody } from "../read-body.ts";
 
 export type { ScriptedBlock } from "./wire.ts";
 
@@ -166,15 +167,6 @@ function startStream(res: ServerResponse): void {
 function sendError(res: ServerResponse, error: Extract<FakeReply, { kind: "error" }>): void {
   res.writeHead(error.status, { "content-type": "application/json", "request-id": requestId(), ...error.headers });
   res.end(JSON.stringify(errorBody(error.type, error.message)));
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
 }
 
 // Local development: `npx node test/emulators/anthropic/server.ts --port 4010 [--key sk-ant-…]`.

@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage } from "node:http";
 import type { Identity } from "./auth.ts";
+import { readText } from "../read-body.ts";
 
 export const REST_DOCS = "https://docs.github.com/rest";
 
@@ -72,16 +73,6 @@ export function compilePath(template: string): { regex: RegExp; names: string[] 
     return /(_number|_id)$/.test(name) ? "(\\d+)" : "([^/]+)";
   });
   return { regex: new RegExp(`^${source}$`), names };
-}
-
-export function readText(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let data = "";
-    req.setEncoding("utf8");
-    req.on("data", (chunk: string) => (data += chunk));
-    req.on("end", () => resolve(data));
-    req.on("error", reject);
-  });
 }
 
 /** The JSON object body, `{}` when empty; GitHub answers 400 "Problems parsing JSON" otherwise. */

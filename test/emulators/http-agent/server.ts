@@ -6,9 +6,10 @@
  *
  *   npx node test/emulators/http-agent/server.ts --port 4010 [--token secret] [--delay 50]
  */
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingHttpHeaders, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { parseArgs } from "node:util";
+import { readText as readBody } from "../read-body.ts";
 
 /** The body Switchboard POSTs for each turn. */
 export interface TurnRequest {
@@ -119,12 +120,6 @@ export function frame(event: { type: string; [field: string]: unknown }): string
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { "content-type": "application/json" });
   res.end(JSON.stringify(body));
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -12,6 +12,7 @@ import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { apiError, chunkFrame, completionFromChunks, completionId, doneFrame, textChunks, toolCallChunks, type ChunkBody, type ScriptedToolCall, type WireError } from "./wire.ts";
+import { readText as readBody } from "../read-body.ts";
 
 export type FakeResponse =
   /** A streamed text reply; a string is sent a word at a time. */
@@ -184,16 +185,6 @@ function sendError(res: ServerResponse, error: WireError): void {
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { "content-type": "application/json" });
   res.end(JSON.stringify(body));
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let data = "";
-    req.setEncoding("utf8");
-    req.on("data", (chunk: string) => (data += chunk));
-    req.on("end", () => resolve(data));
-    req.on("error", reject);
-  });
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -5,7 +5,8 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { SlackEmulator } from "./index.ts";
-import { readText, send } from "./web-api.ts";
+import { send } from "./web-api.ts";
+import { readText } from "../read-body.ts";
 
 export interface CommandResponse {
   /** The response_url path the app POSTed to. */

@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { botMessageObject, conversationObject, userObject } from "./payloads.ts";
 import type { FailureQueue, RateLimiter } from "./rate-limits.ts";
 import type { StoredMessage, Workspace } from "./workspace.ts";
+import { readText } from "../read-body.ts";
 
 /** Slack's cap on a message's text; longer text is refused with `msg_too_long`. */
 export const MAX_TEXT_LENGTH = 40_000;
@@ -222,16 +223,6 @@ async function readArgs(req: IncomingMessage): Promise<Args> {
   }
   if (type.startsWith("application/x-www-form-urlencoded") || type === "") return { ...args, ...Object.fromEntries(new URLSearchParams(raw)) };
   throw new Error("invalid_form_data");
-}
-
-export function readText(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let data = "";
-    req.setEncoding("utf8");
-    req.on("data", (chunk: string) => (data += chunk));
-    req.on("end", () => resolve(data));
-    req.on("error", reject);
-  });
 }
 
 export function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
