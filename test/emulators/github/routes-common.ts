@@ -87,6 +87,44 @@ export function listComments(deps: RouteDeps, call: Call, repo: RepoRecord, kind
   return { status: 200, body: page.items.map((c) => deps.payloads.comment(c)), ...(page.link ? { headers: { link: page.link } } : {}) };
 }
 
+/** The docs anchors of one kind of comment's single-comment endpoints. */
+export interface CommentDocs {
+  get: string;
+  update: string;
+  listReactions: string;
+  createReaction: string;
+}
+
+/** `GET|PATCH …/comments/{comment_id}` and its reactions, for one kind of comment. */
+export function singleCommentRoutes(deps: RouteDeps, base: string, kind: StoredComment["kind"], resource: string, anchors: CommentDocs): Route[] {
+  const path = `${base}/{comment_id}`;
+  const update = docs(anchors.update);
+  return [
+    {
+      method: "GET",
+      path,
+      docs: docs(anchors.get),
+      auth: "token",
+      handle: (call) => ({ status: 200, body: deps.payloads.comment(commentFor(deps, repoFor(deps, call), kind, call.params.comment_id)) }),
+    },
+    {
+      method: "PATCH",
+      path,
+      docs: update,
+      auth: "token",
+      handle(call) {
+        const repo = repoFor(deps, call);
+        const comment = commentFor(deps, repo, kind, call.params.comment_id);
+        const body = commentBody(call, update, resource);
+        checkMayEdit(call, repo, comment);
+        deps.store.editComment(comment, body, actor(call));
+        return { status: 200, body: deps.payloads.comment(comment) };
+      },
+    },
+    ...reactionRoutes(deps, base, kind, { list: anchors.listReactions, create: anchors.createReaction }),
+  ];
+}
+
 /** `GET|POST …/comments/{comment_id}/reactions` for one kind of comment. */
 export function reactionRoutes(deps: RouteDeps, base: string, kind: StoredComment["kind"], anchors: { list: string; create: string }): Route[] {
   const path = `${base}/{comment_id}/reactions`;

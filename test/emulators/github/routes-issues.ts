@@ -3,12 +3,11 @@
  * request's conversation is its issue's comments): get, list, create, edit, react.
  */
 import type { Route } from "./http.ts";
-import { actor, checkMayEdit, commentBody, commentFor, docs, issueFor, listComments, reactionRoutes, repoFor, type RouteDeps } from "./routes-common.ts";
+import { actor, commentBody, docs, issueFor, listComments, repoFor, singleCommentRoutes, type RouteDeps } from "./routes-common.ts";
 
 export function issueRoutes(deps: RouteDeps): Route[] {
   const { store, payloads } = deps;
   const create = docs("issues/comments#create-an-issue-comment");
-  const update = docs("issues/comments#update-an-issue-comment");
   return [
     {
       method: "GET",
@@ -55,30 +54,11 @@ export function issueRoutes(deps: RouteDeps): Route[] {
         return { status: 201, body: json, headers: { location: String(json.url) } };
       },
     },
-    {
-      method: "GET",
-      path: "/repos/{owner}/{repo}/issues/comments/{comment_id}",
-      docs: docs("issues/comments#get-an-issue-comment"),
-      auth: "token",
-      handle: (call) => ({ status: 200, body: payloads.comment(commentFor(deps, repoFor(deps, call), "issue", call.params.comment_id)) }),
-    },
-    {
-      method: "PATCH",
-      path: "/repos/{owner}/{repo}/issues/comments/{comment_id}",
-      docs: update,
-      auth: "token",
-      handle(call) {
-        const repo = repoFor(deps, call);
-        const comment = commentFor(deps, repo, "issue", call.params.comment_id);
-        const body = commentBody(call, update, "IssueComment");
-        checkMayEdit(call, repo, comment);
-        store.editComment(comment, body, actor(call));
-        return { status: 200, body: payloads.comment(comment) };
-      },
-    },
-    ...reactionRoutes(deps, "/repos/{owner}/{repo}/issues/comments", "issue", {
-      list: "reactions/reactions#list-reactions-for-an-issue-comment",
-      create: "reactions/reactions#create-reaction-for-an-issue-comment",
+    ...singleCommentRoutes(deps, "/repos/{owner}/{repo}/issues/comments", "issue", "IssueComment", {
+      get: "issues/comments#get-an-issue-comment",
+      update: "issues/comments#update-an-issue-comment",
+      listReactions: "reactions/reactions#list-reactions-for-an-issue-comment",
+      createReaction: "reactions/reactions#create-reaction-for-an-issue-comment",
     }),
   ];
 }

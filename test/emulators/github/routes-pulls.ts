@@ -5,13 +5,12 @@
  */
 import { invalidRequest, notFound, type Route } from "./http.ts";
 import { replyPlacement, type StoredComment } from "./repos.ts";
-import { actor, checkMayEdit, commentBody, commentFor, docs, issueFor, listComments, reactionRoutes, repoFor, type RouteDeps } from "./routes-common.ts";
+import { actor, commentBody, commentFor, docs, issueFor, listComments, repoFor, singleCommentRoutes, type RouteDeps } from "./routes-common.ts";
 
 export function pullRoutes(deps: RouteDeps): Route[] {
   const { store, payloads } = deps;
   const create = docs("pulls/comments#create-a-review-comment-for-a-pull-request");
   const reply = docs("pulls/comments#create-a-reply-for-a-review-comment");
-  const update = docs("pulls/comments#update-a-review-comment-for-a-pull-request");
   const replyTo = (parent: StoredComment, base: Pick<StoredComment, "kind" | "repo" | "number" | "user" | "body" | "viaApp">) => store.addComment({ ...base, ...replyPlacement(parent) });
   const created = (comment: StoredComment) => {
     const json = payloads.comment(comment);
@@ -73,30 +72,11 @@ export function pullRoutes(deps: RouteDeps): Route[] {
         return created(replyTo(parent, { kind: "review", repo: repo.fullName, number: pull.number, user: actor(call), body: commentBody(call, reply, "PullRequestReviewComment"), viaApp: call.identity.kind === "installation" }));
       },
     },
-    {
-      method: "GET",
-      path: "/repos/{owner}/{repo}/pulls/comments/{comment_id}",
-      docs: docs("pulls/comments#get-a-review-comment-for-a-pull-request"),
-      auth: "token",
-      handle: (call) => ({ status: 200, body: payloads.comment(commentFor(deps, repoFor(deps, call), "review", call.params.comment_id)) }),
-    },
-    {
-      method: "PATCH",
-      path: "/repos/{owner}/{repo}/pulls/comments/{comment_id}",
-      docs: update,
-      auth: "token",
-      handle(call) {
-        const repo = repoFor(deps, call);
-        const comment = commentFor(deps, repo, "review", call.params.comment_id);
-        const body = commentBody(call, update, "PullRequestReviewComment");
-        checkMayEdit(call, repo, comment);
-        store.editComment(comment, body, actor(call));
-        return { status: 200, body: payloads.comment(comment) };
-      },
-    },
-    ...reactionRoutes(deps, "/repos/{owner}/{repo}/pulls/comments", "review", {
-      list: "reactions/reactions#list-reactions-for-a-pull-request-review-comment",
-      create: "reactions/reactions#create-reaction-for-a-pull-request-review-comment",
+    ...singleCommentRoutes(deps, "/repos/{owner}/{repo}/pulls/comments", "review", "PullRequestReviewComment", {
+      get: "pulls/comments#get-a-review-comment-for-a-pull-request",
+      update: "pulls/comments#update-a-review-comment-for-a-pull-request",
+      listReactions: "reactions/reactions#list-reactions-for-a-pull-request-review-comment",
+      createReaction: "reactions/reactions#create-reaction-for-a-pull-request-review-comment",
     }),
   ];
 }
