@@ -63,6 +63,15 @@ export interface ChannelContext {
     get(key: string): Promise<string | undefined>;
     set(key: string, value: string): Promise<void>;
   };
+  /**
+   * Leases shared by every gateway instance on the same store, for work only one of them may do
+   * (one Telegram long poll per bot). Names are global: include what identifies the resource.
+   * `acquire` takes or renews the lease for `ttlMs`; keep renewing well before it runs out.
+   */
+  leases: {
+    acquire(name: string, ttlMs: number): Promise<boolean>;
+    release(name: string): Promise<void>;
+  };
   /** Sub-agents an agent exposed to its user. */
   subagents: {
     get(id: string): Promise<ExposureRecord | undefined>;

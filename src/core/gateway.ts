@@ -4,6 +4,7 @@
  * worker → channel). It owns no platform and no storage engine: channels, agents and the store
  * are handed to it.
  */
+import { randomUUID } from "node:crypto";
 import type { Agent } from "./agent.ts";
 import type { Channel, ChannelContext } from "./channel.ts";
 import type { AcceptContext, AcceptResult } from "./accept.ts";
@@ -55,6 +56,8 @@ export class Gateway {
   readonly store: Store;
   readonly events = new GatewayEvents();
   readonly log: Logger;
+  /** This process among the gateways sharing a store: the holder of its leases. */
+  readonly instanceId = randomUUID();
   private readonly options: GatewayOptions;
   private readonly agents = new Map<string, Agent>();
   private readonly channels = new Map<string, Channel>();
@@ -170,6 +173,10 @@ export class Gateway {
         transcript: (id) => this.store.getTranscript(id),
       },
       subagents: { get: (id) => this.store.getExposure(id) },
+      leases: {
+        acquire: (name, ttlMs) => this.store.acquireLease(name, this.instanceId, ttlMs),
+        release: (name) => this.store.releaseLease(name, this.instanceId),
+      },
       state: {
         get: (key) => this.store.getChannelState(channel.id, key),
         set: (key, value) => this.store.setChannelState(channel.id, key, value),

@@ -166,6 +166,15 @@ export interface Store {
   getChannelState(channel: string, key: string): Promise<string | undefined>;
   setChannelState(channel: string, key: string, value: string): Promise<void>;
 
+  /**
+   * A named lease shared by every gateway on this store, for work only one may do at a time (a
+   * Telegram long poll). Taken if free, expired or already `holder`'s, for `ttlMs` from now;
+   * false while another holder has it. Renew by acquiring again before it expires.
+   */
+  acquireLease(name: string, holder: string, ttlMs: number): Promise<boolean>;
+  /** Give the lease up early (a clean shutdown); a lease held by another is left alone. */
+  releaseLease(name: string, holder: string): Promise<void>;
+
   getMessage(channel: string, eventId: string): Promise<InboxItem | undefined>;
   /** Pending items of one session, in arrival order. */
   pendingInbox(sessionId: string, limit: number): Promise<InboxItem[]>;

@@ -23,6 +23,7 @@ export function recordingContext(): ChannelContext & { accepted: Envelope[] } {
     sessions: { get: async () => undefined, transcript: async () => [] },
     subagents: { get: async () => undefined },
     state: { get: async () => undefined, set: async () => {} },
+    leases: { acquire: async () => true, release: async () => {} },
     events: new GatewayEvents(),
     log: silentLogger,
   };

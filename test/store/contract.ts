@@ -502,6 +502,20 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
       assert.equal(await store.getChannelState("other", "checkpoint"), "1:1");
     }));
 
+    it("a lease has one holder at a time, is renewed by its holder, and is free once expired or released", withStore(async (store) => {
+      assert.equal(await store.acquireLease("telegram:bot", "a", 200), true);
+      assert.equal(await store.acquireLease("telegram:bot", "b", 200), false, "held by a");
+      assert.equal(await store.acquireLease("telegram:bot", "a", 200), true, "a renews");
+      assert.equal(await store.acquireLease("other", "b", 200), true, "leases are per name");
+      await store.releaseLease("telegram:bot", "b");
+      assert.equal(await store.acquireLease("telegram:bot", "b", 200), false, "b cannot release a's lease");
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      assert.equal(await store.acquireLease("telegram:bot", "b", 200), true, "expired: b takes it");
+      assert.equal(await store.acquireLease("telegram:bot", "a", 200), false);
+      await store.releaseLease("telegram:bot", "b");
+      assert.equal(await store.acquireLease("telegram:bot", "a", 200), true, "released: a takes it");
+    }));
+
     it("a message's attachments are kept with its inbox item", withStore(async (store) => {
       const input = message("e1");
       input.item.attachments = [{ name: "notes.txt", mimeType: "text/plain", size: 10, url: "https://files.example/notes.txt" }];

@@ -118,6 +118,13 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (channel, key)
   ) WITHOUT ROWID;
   `,
+  `
+  CREATE TABLE leases (
+    name       TEXT PRIMARY KEY,
+    holder     TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -93,6 +93,15 @@ export class SqliteStore implements Store {
     this.#st.setChannelState.run({ channel, key, value, now: Date.now() });
   }
 
+  async acquireLease(name: string, holder: string, ttlMs: number): Promise<boolean> {
+    const now = Date.now();
+    return Number(this.#st.takeLease.run({ name, holder, expiresAt: now + ttlMs, now }).changes) > 0;
+  }
+
+  async releaseLease(name: string, holder: string): Promise<void> {
+    this.#st.releaseLease.run({ name, holder });
+  }
+
   async saveExposure(record: ExposureRecord): Promise<void> {
     this.#st.insertExposure.run({ ...record, label: record.label ?? null });
   }

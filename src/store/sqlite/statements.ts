@@ -37,6 +37,12 @@ const SQL = {
   setChannelState: `
     INSERT INTO channel_state (channel, key, value, updated_at) VALUES (:channel, :key, :value, :now)
     ON CONFLICT (channel, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+  /** Take the lease if it is free, expired, or already ours; `changes` says whether we hold it now. */
+  takeLease: `
+    INSERT INTO leases (name, holder, expires_at) VALUES (:name, :holder, :expiresAt)
+    ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+    WHERE leases.holder = excluded.holder OR leases.expires_at <= :now`,
+  releaseLease: `DELETE FROM leases WHERE name = :name AND holder = :holder`,
   saveAgentState: `UPDATE sessions SET agent_state = :state WHERE id = :id`,
   insertExposure: `
     INSERT INTO exposures (id, parent_session_id, session_id, agent_id, label, user_id, created_at)
