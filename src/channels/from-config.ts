@@ -7,6 +7,7 @@ import { createSlackChannel } from "./slack/index.ts";
 import { createEmailChannel } from "./email/index.ts";
 import { createGitHubChannel } from "./github/index.ts";
 import { readPrivateKey } from "./github/private-key.ts";
+import { webhookChannelFromConfig } from "./webhook/config.ts";
 
 /** `baseDir`: where relative paths in the config (a private key file) start, the config file's folder. */
 export function channelFromConfig(id: string, config: ChannelConfig, options: { baseDir?: string } = {}): Channel {
@@ -59,5 +60,7 @@ export function channelFromConfig(id: string, config: ChannelConfig, options: { 
         processingText: config.processingText,
         threadStrategy: config.threadStrategy,
       });
+    case "webhook":
+      return webhookChannelFromConfig(id, config);
   }
 }

@@ -10,6 +10,7 @@ import { anthropicAgentSchema } from "../agents/anthropic/config.ts";
 import { a2aAgentSchema } from "../agents/a2a/config.ts";
 import { commandAgentSchema } from "../agents/command/config.ts";
 import { httpAgentSchema } from "../agents/http/config.ts";
+import { webhookChannelSchema } from "../channels/webhook/config.ts";
 import { agentSettingsSchema, busyPolicy, bytes, duration, stringOrList, threadStrategy } from "./fields.ts";
 
 export { agentSettingsSchema, busyPolicy, threadStrategy } from "./fields.ts";
@@ -195,7 +196,7 @@ const githubChannel = z
     }
   });
 
-export const channelSchema = z.discriminatedUnion("type", [httpChannel, webchatChannel, slackChannel, emailChannel, githubChannel]);
+export const channelSchema = z.discriminatedUnion("type", [httpChannel, webchatChannel, slackChannel, emailChannel, githubChannel, webhookChannelSchema]);
 
 const whenSchema = z
   .strictObject({
