@@ -8,6 +8,7 @@ import { createEmailChannel } from "./email/index.ts";
 import { createGitHubChannel } from "./github/index.ts";
 import { readPrivateKey } from "./github/private-key.ts";
 import { webhookChannelFromConfig } from "./webhook/config.ts";
+import { whatsappChannelFromConfig } from "./whatsapp/config.ts";
 
 /** `baseDir`: where relative paths in the config (a private key file) start, the config file's folder. */
 export function channelFromConfig(id: string, config: ChannelConfig, options: { baseDir?: string } = {}): Channel {
@@ -62,5 +63,7 @@ export function channelFromConfig(id: string, config: ChannelConfig, options: { 
       });
     case "webhook":
       return webhookChannelFromConfig(id, config);
+    case "whatsapp":
+      return whatsappChannelFromConfig(id, config);
   }
 }

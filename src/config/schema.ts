@@ -11,6 +11,7 @@ import { a2aAgentSchema } from "../agents/a2a/config.ts";
 import { commandAgentSchema } from "../agents/command/config.ts";
 import { httpAgentSchema } from "../agents/http/config.ts";
 import { webhookChannelSchema } from "../channels/webhook/config.ts";
+import { whatsappChannelSchema } from "../channels/whatsapp/config.ts";
 import { agentSettingsSchema, busyPolicy, bytes, duration, stringOrList, threadStrategy } from "./fields.ts";
 
 export { agentSettingsSchema, busyPolicy, threadStrategy } from "./fields.ts";
@@ -196,7 +197,7 @@ const githubChannel = z
     }
   });
 
-export const channelSchema = z.discriminatedUnion("type", [httpChannel, webchatChannel, slackChannel, emailChannel, githubChannel, webhookChannelSchema]);
+export const channelSchema = z.discriminatedUnion("type", [httpChannel, webchatChannel, slackChannel, emailChannel, githubChannel, webhookChannelSchema, whatsappChannelSchema]);
 
 const whenSchema = z
   .strictObject({
