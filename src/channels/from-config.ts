@@ -9,6 +9,7 @@ import { createGitHubChannel } from "./github/index.ts";
 import { readPrivateKey } from "./github/private-key.ts";
 import { webhookChannelFromConfig } from "./webhook/config.ts";
 import { whatsappChannelFromConfig } from "./whatsapp/config.ts";
+import { telegramChannelFromConfig } from "./telegram/config.ts";
 
 /** `baseDir`: where relative paths in the config (a private key file) start, the config file's folder. */
 export function channelFromConfig(id: string, config: ChannelConfig, options: { baseDir?: string } = {}): Channel {
@@ -65,5 +66,7 @@ export function channelFromConfig(id: string, config: ChannelConfig, options: { 
       return webhookChannelFromConfig(id, config);
     case "whatsapp":
       return whatsappChannelFromConfig(id, config);
+    case "telegram":
+      return telegramChannelFromConfig(id, config);
   }
 }

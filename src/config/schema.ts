@@ -12,6 +12,7 @@ import { commandAgentSchema } from "../agents/command/config.ts";
 import { httpAgentSchema } from "../agents/http/config.ts";
 import { webhookChannelSchema } from "../channels/webhook/config.ts";
 import { whatsappChannelSchema } from "../channels/whatsapp/config.ts";
+import { telegramChannelSchema } from "../channels/telegram/config.ts";
 import { agentSettingsSchema, busyPolicy, bytes, duration, stringOrList, threadStrategy } from "./fields.ts";
 
 export { agentSettingsSchema, busyPolicy, threadStrategy } from "./fields.ts";
@@ -197,7 +198,7 @@ const githubChannel = z
     }
   });
 
-export const channelSchema = z.discriminatedUnion("type", [httpChannel, webchatChannel, slackChannel, emailChannel, githubChannel, webhookChannelSchema, whatsappChannelSchema]);
+export const channelSchema = z.discriminatedUnion("type", [httpChannel, webchatChannel, slackChannel, emailChannel, githubChannel, webhookChannelSchema, whatsappChannelSchema, telegramChannelSchema]);
 
 const whenSchema = z
   .strictObject({
