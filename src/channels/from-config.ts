@@ -10,6 +10,7 @@ import { readPrivateKey } from "./github/private-key.ts";
 import { webhookChannelFromConfig } from "./webhook/config.ts";
 import { whatsappChannelFromConfig } from "./whatsapp/config.ts";
 import { telegramChannelFromConfig } from "./telegram/config.ts";
+import { discordChannelFromConfig } from "./discord/config.ts";
 
 /** `baseDir`: where relative paths in the config (a private key file) start, the config file's folder. */
 export function channelFromConfig(id: string, config: ChannelConfig, options: { baseDir?: string } = {}): Channel {
@@ -68,5 +69,7 @@ export function channelFromConfig(id: string, config: ChannelConfig, options: { 
       return whatsappChannelFromConfig(id, config);
     case "telegram":
       return telegramChannelFromConfig(id, config);
+    case "discord":
+      return discordChannelFromConfig(id, config);
   }
 }

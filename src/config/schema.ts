@@ -13,6 +13,7 @@ import { httpAgentSchema } from "../agents/http/config.ts";
 import { webhookChannelSchema } from "../channels/webhook/config.ts";
 import { whatsappChannelSchema } from "../channels/whatsapp/config.ts";
 import { telegramChannelSchema } from "../channels/telegram/config.ts";
+import { discordChannelSchema } from "../channels/discord/config.ts";
 import { agentSettingsSchema, busyPolicy, bytes, duration, stringOrList, threadStrategy } from "./fields.ts";
 
 export { agentSettingsSchema, busyPolicy, threadStrategy } from "./fields.ts";
@@ -198,7 +199,7 @@ const githubChannel = z
     }
   });
 
-export const channelSchema = z.discriminatedUnion("type", [httpChannel, webchatChannel, slackChannel, emailChannel, githubChannel, webhookChannelSchema, whatsappChannelSchema, telegramChannelSchema]);
+export const channelSchema = z.discriminatedUnion("type", [httpChannel, webchatChannel, slackChannel, emailChannel, githubChannel, webhookChannelSchema, whatsappChannelSchema, telegramChannelSchema, discordChannelSchema]);
 
 const whenSchema = z
   .strictObject({

@@ -113,7 +113,7 @@ export class Gateway {
     const outbox = options.outbox ?? {};
     this.outbox = new OutboxWorker(
       { store: this.store, channel: (id) => this.channels.get(id), events: this.events, log: this.log },
-      { maxAttempts: outbox.maxAttempts ?? 8, baseDelayMs: outbox.baseDelayMs ?? 1000, maxDelayMs: outbox.maxDelayMs ?? 300_000 },
+      { maxAttempts: outbox.maxAttempts ?? 8, baseDelayMs: outbox.baseDelayMs ?? 1000, maxDelayMs: outbox.maxDelayMs ?? 300_000, holder: this.instanceId },
     );
     this.channels.set(SUBAGENT_CHANNEL, new InternalChannel(SUBAGENT_CHANNEL));
   }

@@ -4,6 +4,7 @@
  * sooner than the platform's Retry-After, until `maxAttempts`, and then are reported. Items of
  * one session go out in order: a session whose item is waiting for a retry sends nothing else.
  */
+import { randomUUID } from "node:crypto";
 import type { Channel } from "./channel.ts";
 import { DeliveryError } from "./errors.ts";
 import type { GatewayEvents } from "./events.ts";
@@ -16,6 +17,10 @@ export interface OutboxOptions {
   maxDelayMs: number;
   /** Items fetched per pass. */
   batchSize?: number;
+  /** This gateway among those sharing the store: its claims on items being delivered. */
+  holder?: string;
+  /** How long a claim lasts unrenewed: a dead gateway's items wait this long for another. */
+  claimMs?: number;
 }
 
 export class OutboxWorker {
@@ -27,6 +32,7 @@ export class OutboxWorker {
   private timer: NodeJS.Timeout | undefined;
   private pass: Promise<void> | undefined;
   private again = false;
+  private claimedNothing = false;
   private stopped = true;
   /** Sessions whose earliest item waits for a retry; their later items hold back until then. */
   private readonly heldUntil = new Map<string, number>();
@@ -36,7 +42,7 @@ export class OutboxWorker {
     this.channel = deps.channel;
     this.events = deps.events;
     this.log = deps.log;
-    this.options = { batchSize: 64, ...options };
+    this.options = { batchSize: 64, holder: randomUUID(), claimMs: 3_000, ...options };
   }
 
   start(): void {
@@ -77,23 +83,42 @@ export class OutboxWorker {
     const due = await this.store.nextOutboxDue();
     if (due === undefined || this.stopped) return;
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.kick(), Math.max(0, due - Date.now()));
+    // After a pass that found nothing it could take (another gateway's session), don't spin.
+    this.timer = setTimeout(() => this.kick(), Math.max(this.claimedNothing ? 250 : 0, due - Date.now()));
     this.timer.unref();
   }
 
+  /**
+   * Deliver everything due, in claimed batches. Claims are renewed while the pass runs (a slow
+   * platform must not let another gateway send the same item) and released at its end.
+   */
   private async deliverDue(): Promise<void> {
-    for (;;) {
-      const due = await this.store.dueOutbox(Date.now(), this.options.batchSize);
-      if (due.length === 0 || this.stopped) return;
-      const bySession = new Map<string, OutboxItem[]>();
-      for (const item of due) {
-        const list = bySession.get(item.sessionId) ?? [];
-        list.push(item);
-        bySession.set(item.sessionId, list);
+    const { holder, claimMs } = this.options;
+    const inFlight = new Set<string>();
+    const renewer = setInterval(() => {
+      this.store.renewOutboxClaims(holder, [...inFlight], Date.now() + claimMs).catch((error: unknown) => this.log.warn("could not renew outbox claims", { error }));
+    }, Math.max(100, claimMs / 3));
+    renewer.unref();
+    try {
+      for (;;) {
+        const due = await this.store.claimDueOutbox(holder, Date.now(), this.options.batchSize, claimMs);
+        this.claimedNothing = due.length === 0;
+        if (due.length === 0 || this.stopped) return;
+        for (const item of due) inFlight.add(item.id);
+        const bySession = new Map<string, OutboxItem[]>();
+        for (const item of due) {
+          const list = bySession.get(item.sessionId) ?? [];
+          list.push(item);
+          bySession.set(item.sessionId, list);
+        }
+        // Sessions in parallel, each session's items in order.
+        const results = await Promise.all([...bySession.values()].map((items) => this.deliverInOrder(items)));
+        for (const item of due) inFlight.delete(item.id);
+        if (results.every((progress) => !progress) || due.length < this.options.batchSize) return;
       }
-      // Sessions in parallel, each session's items in order.
-      const results = await Promise.all([...bySession.values()].map((items) => this.deliverInOrder(items)));
-      if (results.every((progress) => !progress) || due.length < this.options.batchSize) return;
+    } finally {
+      clearInterval(renewer);
+      await this.store.releaseOutboxClaims(holder).catch((error: unknown) => this.log.warn("could not release outbox claims", { error }));
     }
   }
 

@@ -190,6 +190,16 @@ export interface Store {
 
   /** Pending outbox items whose next attempt is due, in creation order (a session's replies stay in order). */
   dueOutbox(now: number, limit: number): Promise<OutboxItem[]>;
+  /**
+   * Due items for one gateway (`holder`) to deliver, claimed for `claimMs`: gateways sharing the
+   * store never deliver the same item, nor items of a session another one is delivering. In
+   * order. Sending, retrying or failing an item ends its claim; a dead gateway's claims expire.
+   */
+  claimDueOutbox(holder: string, now: number, limit: number, claimMs: number): Promise<OutboxItem[]>;
+  /** Extend the claims on items still being delivered. */
+  renewOutboxClaims(holder: string, ids: string[], until: number): Promise<void>;
+  /** Give up every claim of this holder (its pass is over). */
+  releaseOutboxClaims(holder: string): Promise<void>;
   /** When the earliest pending outbox item falls due, if any. */
   nextOutboxDue(): Promise<number | undefined>;
   listOutbox(sessionId: string): Promise<OutboxItem[]>;

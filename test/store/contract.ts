@@ -516,6 +516,34 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
       assert.equal(await store.acquireLease("telegram:bot", "a", 200), true, "released: a takes it");
     }));
 
+    it("outbox claims: two gateways never take the same item, nor items of a session the other is delivering", withStore(async (store) => {
+      const a = accepted(await store.accept(message("c1")));
+      const parts = [1, 2, 3].map((n) => ({ key: `t:${n}`, channel: "api", to: { conversation: "c" }, text: `part ${n}` }));
+      await store.completeTurn(turn(a.sessionId, [a.messageId], { outbox: parts, now: Date.now() }));
+      const now = Date.now();
+      const first = await store.claimDueOutbox("gw-1", now, 2, 10_000);
+      assert.deepEqual(first.map((i) => i.text), ["part 1", "part 2"], "in order");
+      assert.deepEqual(await store.claimDueOutbox("gw-2", now, 10, 10_000), [], "gw-1 is delivering this session");
+      await store.markOutboxSent(first[0]!.id, now);
+      await store.releaseOutboxClaims("gw-1");
+      const second = await store.claimDueOutbox("gw-2", now, 10, 10_000);
+      assert.deepEqual(second.map((i) => i.text), ["part 2", "part 3"], "released: gw-2 takes the rest, still in order");
+      assert.deepEqual(await store.claimDueOutbox("gw-1", now, 10, 10_000), []);
+      assert.deepEqual((await store.claimDueOutbox("gw-1", now + 10_001, 10, 10_000)).map((i) => i.text), ["part 2", "part 3"], "an expired claim is free");
+    }));
+
+    it("outbox claims keep a session's order: nothing behind an item that waits for its retry", withStore(async (store) => {
+      const a = accepted(await store.accept(message("r1")));
+      const parts = [1, 2, 3].map((n) => ({ key: `t:${n}`, channel: "api", to: { conversation: "c" }, text: `part ${n}` }));
+      const now = Date.now();
+      await store.completeTurn(turn(a.sessionId, [a.messageId], { outbox: parts, now }));
+      const [first] = await store.claimDueOutbox("gw", now, 1, 1000);
+      await store.markOutboxRetry(first!.id, now + 5_000, "429");
+      assert.deepEqual(await store.claimDueOutbox("gw", now + 1, 10, 1000), [], "parts 2 and 3 wait for part 1");
+      assert.equal(await store.nextOutboxDue(), now + 5_000, "the next due time is part 1's retry");
+      assert.deepEqual((await store.claimDueOutbox("gw", now + 5_000, 10, 1000)).map((i) => i.text), ["part 1", "part 2", "part 3"]);
+    }));
+
     it("a message's attachments are kept with its inbox item", withStore(async (store) => {
       const input = message("e1");
       input.item.attachments = [{ name: "notes.txt", mimeType: "text/plain", size: 10, url: "https://files.example/notes.txt" }];

@@ -167,6 +167,22 @@ export class SqliteStore implements Store {
     });
   }
 
+  async claimDueOutbox(holder: string, now: number, limit: number, claimMs: number): Promise<OutboxItem[]> {
+    // RETURNING gives no order: put them back in arrival order.
+    return this.#st.claimDueOutbox
+      .all({ holder, now, until: now + claimMs, limit })
+      .sort((a, b) => Number(a["seq"]) - Number(b["seq"]))
+      .map(toOutboxItem);
+  }
+
+  async renewOutboxClaims(holder: string, ids: string[], until: number): Promise<void> {
+    for (const id of ids) this.#st.renewOutboxClaim.run({ holder, id, until });
+  }
+
+  async releaseOutboxClaims(holder: string): Promise<void> {
+    this.#st.releaseOutboxClaims.run({ holder });
+  }
+
   async dueOutbox(now: number, limit: number): Promise<OutboxItem[]> {
     return this.#st.dueOutbox.all({ now, limit }).map(toOutboxItem);
   }

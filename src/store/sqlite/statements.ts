@@ -107,17 +107,42 @@ const SQL = {
   dueOutbox: `
     SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= :now
     ORDER BY seq LIMIT :limit`,
-  nextOutboxDue: `SELECT MIN(next_attempt_at) AS due FROM outbox WHERE status = 'pending'`,
+  /** An item another gateway has claimed is due for us only when its claim runs out. */
+  nextOutboxDue: `
+    SELECT MIN(MAX(o.next_attempt_at, o.claimed_until)) AS due FROM outbox o
+    WHERE o.status = 'pending'
+      AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.session_id = o.session_id AND e.status = 'pending' AND e.seq < o.seq)`,
   outboxBySession: `SELECT * FROM outbox WHERE session_id = :sessionId ORDER BY seq`,
+  /**
+   * Claim due items for one gateway: none that another gateway holds, none of a session
+   * another gateway is delivering, and none behind an earlier item of its session that waits for
+   * a retry: a session's items go out in order, each once.
+   */
+  claimDueOutbox: `
+    UPDATE outbox SET claimed_by = :holder, claimed_until = :until
+    WHERE id IN (
+      SELECT o.id FROM outbox o
+      WHERE o.status = 'pending' AND o.next_attempt_at <= :now
+        AND (o.claimed_until <= :now OR o.claimed_by = :holder)
+        AND NOT EXISTS (
+          SELECT 1 FROM outbox c
+          WHERE c.session_id = o.session_id AND c.status = 'pending' AND c.claimed_until > :now AND c.claimed_by <> :holder)
+        AND NOT EXISTS (
+          SELECT 1 FROM outbox e
+          WHERE e.session_id = o.session_id AND e.status = 'pending' AND e.seq < o.seq AND e.next_attempt_at > :now)
+      ORDER BY o.seq LIMIT :limit)
+    RETURNING *`,
+  renewOutboxClaim: `UPDATE outbox SET claimed_until = :until WHERE id = :id AND claimed_by = :holder AND status = 'pending'`,
+  releaseOutboxClaims: `UPDATE outbox SET claimed_until = 0 WHERE claimed_by = :holder AND status = 'pending'`,
   markOutboxSent: `
-    UPDATE outbox SET status = 'sent', sent_at = :now, platform_id = :platformId, attempts = attempts + 1
+    UPDATE outbox SET status = 'sent', sent_at = :now, platform_id = :platformId, attempts = attempts + 1, claimed_until = 0
     WHERE id = :id`,
   /** Retry and failure only move pending items: a late report never reopens a sent message. */
   markOutboxRetry: `
-    UPDATE outbox SET next_attempt_at = :nextAttemptAt, last_error = :error, attempts = attempts + 1
+    UPDATE outbox SET next_attempt_at = :nextAttemptAt, last_error = :error, attempts = attempts + 1, claimed_until = 0
     WHERE id = :id AND status = 'pending'`,
   markOutboxFailed: `
-    UPDATE outbox SET status = 'failed', last_error = :error, attempts = attempts + 1
+    UPDATE outbox SET status = 'failed', last_error = :error, attempts = attempts + 1, claimed_until = 0
     WHERE id = :id AND status = 'pending'`,
 } as const;
 

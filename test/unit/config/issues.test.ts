@@ -17,13 +17,13 @@ function issuesOf(input: unknown): string[] {
 const echo = { helper: { kind: "echo" } };
 
 test("a channel without a type says it is required and what it may be", () => {
-  assert.deepEqual(issuesOf({ channels: { api: {} } }), ["channels.api.type: required (one of http, webchat, slack, email, github, webhook, whatsapp, telegram)"]);
+  assert.deepEqual(issuesOf({ channels: { api: {} } }), ["channels.api.type: required (one of http, webchat, slack, email, github, webhook, whatsapp, telegram, discord)"]);
 });
 
 test("an unknown channel type or agent kind lists the known ones", () => {
   assert.deepEqual(issuesOf({ channels: { api: { type: "teams" } }, agents: { helper: { kind: "gpt" } } }), [
     "agents.helper.kind: must be one of echo, function, openai, anthropic, a2a, command, http (got \"gpt\")",
-    "channels.api.type: must be one of http, webchat, slack, email, github, webhook, whatsapp, telegram (got \"teams\")",
+    "channels.api.type: must be one of http, webchat, slack, email, github, webhook, whatsapp, telegram, discord (got \"teams\")",
   ]);
 });
 

@@ -82,7 +82,7 @@ test("an alias to an unknown anchor is a ConfigError naming the file", async () 
 
 test("validation errors from a file name the config path", async () => {
   const file = await writeConfig("invalid/switchboard.yaml", "channels:\n  api: {}\n");
-  assert.deepEqual(await loadIssues(file), ["channels.api.type: required (one of http, webchat, slack, email, github, webhook, whatsapp, telegram)"]);
+  assert.deepEqual(await loadIssues(file), ["channels.api.type: required (one of http, webchat, slack, email, github, webhook, whatsapp, telegram, discord)"]);
 });
 
 test("a missing file is a ConfigError", async () => {
