@@ -8,6 +8,7 @@ import type { Store } from "./store.ts";
 
 const SQLITE = "sqlite:";
 const EXPECTED = "expected sqlite:<path>";
+const EXPECTED_ANY = "expected sqlite:<path> or redis://host:port[/db][?prefix=name:]";
 
 export async function openStore(url: string): Promise<Store> {
   if (url.startsWith(SQLITE)) {
@@ -15,9 +16,11 @@ export async function openStore(url: string): Promise<Store> {
     return openSqliteStore(sqlitePath(url));
   }
   if (url.startsWith("redis://") || url.startsWith("rediss://")) {
-    throw new ConfigError(["store: the redis backend is not available yet"]);
+    const { openRedisStore } = await import("./redis/index.ts");
+    const { connection, prefix } = redisUrl(url);
+    return openRedisStore(connection, prefix === undefined ? {} : { prefix });
   }
-  throw new ConfigError([`store: unsupported store URL "${url}" (${EXPECTED})`]);
+  throw new ConfigError([`store: unsupported store URL "${url}" (${EXPECTED_ANY})`]);
 }
 
 function sqlitePath(url: string): string {
@@ -34,4 +37,18 @@ function sqlitePath(url: string): string {
     ]);
   }
   return resolve(process.cwd(), path);
+}
+
+/** `redis://[user:pass@]host:port[/db][?prefix=…]`: the key prefix rides in the query, the rest is ioredis's. */
+function redisUrl(url: string): { connection: string; prefix: string | undefined } {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigError([`store: "${url.replace(/\/\/[^@/]*@/, "//…@")}" is not a valid redis URL (${EXPECTED_ANY})`]);
+  }
+  const prefix = parsed.searchParams.get("prefix") ?? undefined;
+  if (prefix === "") throw new ConfigError(["store: the redis key prefix is empty; leave ?prefix= out for the default switchboard:"]);
+  parsed.searchParams.delete("prefix");
+  return { connection: parsed.toString(), prefix };
 }

@@ -45,15 +45,36 @@ describe("openStore", () => {
     assert.ok(existsSync(file));
   });
 
-  it("says the redis backend is not available yet", async () => {
-    await assert.rejects(openStore("redis://localhost:6379/0"), configError("store: the redis backend is not available yet"));
-    await assert.rejects(openStore("rediss://cache.internal:6380"), configError("store: the redis backend is not available yet"));
+  it("opens a redis store from redis://, with the key prefix from ?prefix=", async () => {
+    const prefix = `sbopen:${process.pid}:${Date.now()}:`;
+    const store = await openStore(`redis://127.0.0.1:6379/0?prefix=${prefix}`);
+    try {
+      assert.equal(store.kind, "redis");
+      await store.setChannelState("c", "k", "v");
+      assert.equal(await store.getChannelState("c", "k"), "v");
+    } finally {
+      await store.close();
+    }
+    const { Redis } = await import("ioredis");
+    const redis = new Redis("redis://127.0.0.1:6379/0");
+    try {
+      const keys = await redis.keys(`${prefix}*`);
+      assert.ok(keys.length > 0, "the data is under the prefix");
+      await redis.del(...keys);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
+  it("says which redis it could not reach, and refuses an empty prefix", async () => {
+    await assert.rejects(openStore("redis://127.0.0.1:1/0"), /store: cannot connect to redis at redis:\/\/127\.0\.0\.1:1\/0/);
+    await assert.rejects(openStore("redis://127.0.0.1:6379?prefix="), configError(/redis key prefix is empty/));
   });
 
   it("rejects an unknown scheme and names the expected form", async () => {
     await assert.rejects(
       openStore("postgres://db/switchboard"),
-      configError('store: unsupported store URL "postgres://db/switchboard" (expected sqlite:<path>)'),
+      configError('store: unsupported store URL "postgres://db/switchboard" (expected sqlite:<path> or redis://host:port[/db][?prefix=name:])'),
     );
     await assert.rejects(openStore("./data.db"), configError(/unsupported store URL "\.\/data\.db"/));
   });
