@@ -47,6 +47,8 @@ export interface GitHubChannelOptions {
   apiUrl?: string;
   /** The placeholder comment that the answer replaces. */
   processingText?: string;
+  /** How long the poller lease lasts unrenewed: another gateway takes over this long after the poller died. */
+  pollerLeaseTtlMs?: number;
   /** Requests left at which polling pauses until the rate limit resets (2% of the limit by default). */
   rateLimitReserve?: number;
   threadStrategy?: ThreadStrategy;
@@ -106,13 +108,14 @@ export class GitHubChannel implements Channel {
       this.webhook = new GitHubWebhook({ secret: this.options.webhookSecret!, log: () => this.log, remember: (repo, n, c) => this.contexts?.remember(repo, n, c), ingest });
     }
     this.unsubscribe = ctx.events.subscribe((event) => this.onEvent(event));
+    const pollIntervalMs = this.options.pollIntervalMs ?? (this.options.mode === "webhook" ? 300_000 : 15_000);
     this.poller = new CommentPoller({
       octokit,
       guard,
       state: ctx.state,
       log: () => this.log,
       repos: this.options.repos ?? [],
-      intervalMs: this.options.pollIntervalMs ?? (this.options.mode === "webhook" ? 300_000 : 15_000),
+      intervalMs: pollIntervalMs,
       overlapMs: this.options.overlapMs ?? 60_000,
       ingest: async (comment) => {
         const outcome = await ingest(comment);
@@ -125,6 +128,10 @@ export class GitHubChannel implements Channel {
         queue.push(() => feedback.acknowledge(ref, async () => (await ctx.lookup(this.id, eventId))?.status !== "pending"));
       },
       ready: () => this.resolveIdentity(),
+      lease: {
+        acquire: () => ctx.leases.acquire(`github-poller:${this.id}`, this.options.pollerLeaseTtlMs ?? Math.max(60_000, 3 * pollIntervalMs)),
+        release: () => ctx.leases.release(`github-poller:${this.id}`),
+      },
       watchingSince: await this.watchingSince(ctx, startedAt),
     });
     this.poller.start();
@@ -147,6 +154,11 @@ export class GitHubChannel implements Channel {
     if (Number.isFinite(recorded) && recorded > 0) return recorded;
     await ctx.state.set("watching-since", String(now));
     return now;
+  }
+
+  /** Whether this gateway is the one polling GitHub for this channel. */
+  get polling(): boolean {
+    return this.poller?.polling ?? false;
   }
 
   /** Start the next poll now (tests, and operators who don't want to wait for the interval). */

@@ -57,6 +57,12 @@ export interface PollerDeps {
    * a repository's first checkpoint loses nothing.
    */
   watchingSince: number;
+  /**
+   * Only one gateway polls a channel: the one holding this lease (shared through the store).
+   * It is renewed before every repository, so a poller that died or froze is replaced within
+   * the lease's time, and one that lost it stops before reading further.
+   */
+  lease?: { acquire(): Promise<boolean>; release(): Promise<void> };
   /** Runs before each poll (the channel learns its identity there if GitHub was down at start). */
   ready?: () => Promise<void>;
 }
@@ -72,6 +78,7 @@ export class CommentPoller {
   private loop: Promise<void> | undefined;
   private running = false;
   private installationRepos: { names: string[]; until: number } | undefined;
+  private holding = false;
   /** Resolves the current pause early (pollNow). */
   private wake: (() => void) | undefined;
 
@@ -91,6 +98,13 @@ export class CommentPoller {
     this.wake?.();
     await this.loop;
     this.loop = undefined;
+    if (this.holding) await this.deps.lease?.release().catch(() => undefined);
+    this.holding = false;
+  }
+
+  /** Whether this gateway is the one polling (it holds the poller lease). */
+  get polling(): boolean {
+    return this.running && this.holding;
   }
 
   /** Start the next poll now instead of at the end of the interval. */
@@ -103,11 +117,15 @@ export class CommentPoller {
     while (this.running) {
       let wait = this.deps.intervalMs;
       try {
-        await this.pollAll();
-        failures = 0;
+        if (await this.holdLease()) {
+          await this.pollAll();
+          failures = 0;
+        }
       } catch (error) {
         if (!this.running) break;
-        if (error instanceof RateLimitedError) {
+        if (error instanceof LeaseLost) {
+          this.deps.log().warn("another gateway took over polling this channel; standing by");
+        } else if (error instanceof RateLimitedError) {
           this.deps.log().warn("GitHub rate limit reached; polling resumes when it resets", { retryInMs: error.retryAfterMs });
           wait = Math.max(wait, error.retryAfterMs);
         } else {
@@ -125,6 +143,7 @@ export class CommentPoller {
     await this.deps.ready?.();
     for (const repo of await this.watched()) {
       if (!this.running) return;
+      if (!(await this.holdLease())) throw new LeaseLost();
       for (const kind of ["issue", "review"] as const) {
         try {
           await this.pollList(repo, kind);
@@ -189,6 +208,15 @@ export class CommentPoller {
     }
   }
 
+  /** Take or renew the poller lease; logs when this gateway starts or stops being the poller. */
+  private async holdLease(): Promise<boolean> {
+    if (!this.deps.lease) return (this.holding = true);
+    const held = await this.deps.lease.acquire();
+    if (held !== this.holding) this.deps.log().info(held ? "this gateway now polls GitHub for the channel" : "another gateway polls GitHub for the channel; standing by");
+    this.holding = held;
+    return held;
+  }
+
   private async readCheckpoint(repo: string): Promise<RepoCheckpoint> {
     const value = await this.deps.state.get(checkpointKey(repo));
     if (value === undefined) return {};
@@ -217,6 +245,8 @@ export class CommentPoller {
     this.wake = undefined;
   }
 }
+
+class LeaseLost extends Error {}
 
 /** Move past one handled comment, and forget handled comments that fell out of the overlap window. */
 function advance(cursor: Cursor, raw: RawComment, overlapMs: number, accepted = false): Cursor {
