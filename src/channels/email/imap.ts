@@ -32,6 +32,8 @@ export interface ImapOptions {
 
 export type MailHandler = (raw: Buffer, uid: number) => Promise<void>;
 
+
+
 interface Checkpoint {
   uidValidity: string;
   uid: number;
@@ -48,11 +50,15 @@ export class ImapInbox {
   private running = false;
   private loop: Promise<void> | undefined;
   private client: ImapFlow | undefined;
+  /** Several gateways on one store: only the holder of the mailbox's lease reads it. */
+  private readonly mayRead: (() => boolean) | undefined;
+  private holding = false;
   /** Ends the current wait (for mail, or before a retry) early. */
   private wake: () => void = () => {};
 
-  constructor(options: ImapOptions, checkpoints: CheckpointStore, log: Logger) {
+  constructor(options: ImapOptions, checkpoints: CheckpointStore, log: Logger, mayRead?: () => boolean) {
     this.options = options;
+    this.mayRead = mayRead;
     this.checkpoints = checkpoints;
     this.log = log;
     this.mailbox = options.mailbox ?? "INBOX";
@@ -96,6 +102,12 @@ export class ImapInbox {
     if (client && !client.usable) client.close();
     await this.loop;
     this.loop = undefined;
+    this.holding = false;
+  }
+
+  /** Whether this gateway is the one reading the mailbox (it holds the lease, if there is one). */
+  get reading(): boolean {
+    return this.running && this.holding;
   }
 
   private async run(onMail: MailHandler, opened: () => void, refused: (err: unknown) => void): Promise<void> {
@@ -135,6 +147,12 @@ export class ImapInbox {
   private async session(client: ImapFlow, onMail: MailHandler): Promise<void> {
     let failures = 0;
     while (this.running) {
+      if (!(await this.holdLease())) {
+        // Another gateway reads this mailbox; check again after a poll interval.
+        await this.pause(this.pollIntervalMs);
+        if (!client.usable) throw new Error("the IMAP connection closed");
+        continue;
+      }
       const ok = await this.drain(client, onMail);
       if (!this.running) return;
       if (!client.usable) throw new Error("the IMAP connection closed");
@@ -158,6 +176,8 @@ export class ImapInbox {
     const uids = (found || []).filter((uid) => uid > after).sort((a, b) => a - b);
     for (const uid of uids) {
       if (!this.running) return true;
+      // A long drain renews the lease as it goes, and stops if another gateway took over.
+      if (!(await this.holdLease())) return true;
       const message = await client.fetchOne(String(uid), { source: true }, { uid: true });
       if (message && message.source) {
         try {
@@ -186,6 +206,11 @@ export class ImapInbox {
     if (old) this.log.warn("IMAP UIDVALIDITY changed; reading from the oldest unread mail", { mailbox: this.mailbox, was: old.uidValidity, now: uidValidity });
     await this.checkpoints.set(this.checkpointKey, JSON.stringify(checkpoint));
     return checkpoint;
+  }
+
+  private async holdLease(): Promise<boolean> {
+    this.holding = this.mayRead?.() ?? true;
+    return this.holding;
   }
 
   private async readCheckpoint(): Promise<Checkpoint | undefined> {

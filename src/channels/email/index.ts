@@ -11,6 +11,7 @@ import { makeEnvelope } from "../../core/envelope.ts";
 import type { ThreadStrategy } from "../../core/router.ts";
 import { EmailSender, type SmtpOptions } from "./egress.ts";
 import { ImapInbox, type ImapOptions } from "./imap.ts";
+import { PollerLease } from "../../core/poller-lease.ts";
 import { automaticReason } from "./loop.ts";
 import { parseMail, type ParsedMail } from "./parse.ts";
 import { SenderRateLimit } from "./rate-limit.ts";
@@ -47,6 +48,7 @@ export class EmailChannel implements Channel {
   private readonly limiter: SenderRateLimit;
   private sender: EmailSender | undefined;
   private inbox: ImapInbox | undefined;
+  private lease: PollerLease | undefined;
 
   constructor(options: EmailChannelOptions) {
     this.id = options.id;
@@ -59,13 +61,25 @@ export class EmailChannel implements Channel {
   async start(ctx: ChannelContext): Promise<void> {
     const from = this.options.name ? `"${this.options.name.replace(/"/g, "")}" <${this.options.address}>` : this.options.address;
     this.sender = new EmailSender({ ...this.options.smtp, from, replyTo: this.options.replyTo });
-    this.inbox = new ImapInbox(this.options.imap, ctx.state, ctx.log);
+    // Several gateways on one store: one reads the mailbox, the others stand by.
+    const imap = this.options.imap;
+    const lease = (this.lease = new PollerLease({ name: `imap:${imap.user}@${imap.host}:${imap.port}/${imap.mailbox ?? "INBOX"}`, ttlMs: 15_000, leases: ctx.leases, log: ctx.log, what: "the mailbox reader" }));
+    lease.start();
+    this.inbox = new ImapInbox(this.options.imap, ctx.state, ctx.log, () => lease.held);
     // The inbox flags a mail as processed only after this resolves: after the durable accept.
     await this.inbox.start(async (raw) => this.receive(ctx, await parseMail(raw)));
   }
 
+  /** Whether this gateway is the one reading the mailbox. */
+  get reading(): boolean {
+    return this.inbox?.reading ?? false;
+  }
+
   async stop(): Promise<void> {
+    await this.lease?.stop();
     await this.inbox?.stop();
+    await this.lease?.release();
+    this.lease = undefined;
     this.sender?.close();
     this.inbox = undefined;
     this.sender = undefined;

@@ -22,6 +22,7 @@ import { ingestComment, replyRef, type InboundOutcome } from "./inbound.ts";
 import { KeyedLock } from "./keyed-lock.ts";
 import { MAX_COMMENT_LENGTH } from "./markers.ts";
 import { CommentPoller } from "./poller.ts";
+import { PollerLease } from "../../core/poller-lease.ts";
 import { RateGuard } from "./rate-guard.ts";
 import { settleNote, unansweredMentions } from "./settle.ts";
 import { TaskQueue } from "./task-queue.ts";
@@ -47,7 +48,7 @@ export interface GitHubChannelOptions {
   apiUrl?: string;
   /** The placeholder comment that the answer replaces. */
   processingText?: string;
-  /** How long the poller lease lasts unrenewed: another gateway takes over this long after the poller died. */
+  /** How long the poller lease lasts unrenewed (15 s): another gateway takes over this long after the poller died. */
   pollerLeaseTtlMs?: number;
   /** Requests left at which polling pauses until the rate limit resets (2% of the limit by default). */
   rateLimitReserve?: number;
@@ -77,6 +78,7 @@ export class GitHubChannel implements Channel {
   private feedbackQueue: TaskQueue | undefined;
   private unsubscribe: (() => void) | undefined;
   private identityAttempt: Promise<void> | undefined;
+  private lease: PollerLease | undefined;
 
   constructor(options: GitHubChannelOptions) {
     this.id = options.id;
@@ -109,6 +111,9 @@ export class GitHubChannel implements Channel {
     }
     this.unsubscribe = ctx.events.subscribe((event) => this.onEvent(event));
     const pollIntervalMs = this.options.pollIntervalMs ?? (this.options.mode === "webhook" ? 300_000 : 15_000);
+    // One poller among the gateways sharing the store; a standby takes over within the lease's time.
+    const lease = (this.lease = new PollerLease({ name: `github-poller:${this.id}`, ttlMs: this.options.pollerLeaseTtlMs ?? 15_000, leases: ctx.leases, log, what: "the GitHub poller", onAcquired: () => this.poller?.pollNow() }));
+    lease.start();
     this.poller = new CommentPoller({
       octokit,
       guard,
@@ -128,10 +133,7 @@ export class GitHubChannel implements Channel {
         queue.push(() => feedback.acknowledge(ref, async () => (await ctx.lookup(this.id, eventId))?.status !== "pending"));
       },
       ready: () => this.resolveIdentity(),
-      lease: {
-        acquire: () => ctx.leases.acquire(`github-poller:${this.id}`, this.options.pollerLeaseTtlMs ?? Math.max(60_000, 3 * pollIntervalMs)),
-        release: () => ctx.leases.release(`github-poller:${this.id}`),
-      },
+      mayPoll: () => lease.held,
       watchingSince: await this.watchingSince(ctx, startedAt),
     });
     this.poller.start();
@@ -141,7 +143,9 @@ export class GitHubChannel implements Channel {
   async stop(): Promise<void> {
     this.unsubscribe?.();
     this.guard?.stop();
+    await this.lease?.stop();
     await this.poller?.stop();
+    await this.lease?.release();
     await this.feedbackQueue?.idle();
     this.poller = undefined;
     this.webhook = undefined;

@@ -58,11 +58,10 @@ export interface PollerDeps {
    */
   watchingSince: number;
   /**
-   * Only one gateway polls a channel: the one holding this lease (shared through the store).
-   * It is renewed before every repository, so a poller that died or froze is replaced within
-   * the lease's time, and one that lost it stops before reading further.
+   * Only one gateway polls a channel: the one holding its poller lease (core/poller-lease.ts).
+   * Asked before every repository, so one that lost the lease stops before reading further.
    */
-  lease?: { acquire(): Promise<boolean>; release(): Promise<void> };
+  mayPoll?: () => boolean;
   /** Runs before each poll (the channel learns its identity there if GitHub was down at start). */
   ready?: () => Promise<void>;
 }
@@ -98,7 +97,6 @@ export class CommentPoller {
     this.wake?.();
     await this.loop;
     this.loop = undefined;
-    if (this.holding) await this.deps.lease?.release().catch(() => undefined);
     this.holding = false;
   }
 
@@ -208,13 +206,9 @@ export class CommentPoller {
     }
   }
 
-  /** Take or renew the poller lease; logs when this gateway starts or stops being the poller. */
   private async holdLease(): Promise<boolean> {
-    if (!this.deps.lease) return (this.holding = true);
-    const held = await this.deps.lease.acquire();
-    if (held !== this.holding) this.deps.log().info(held ? "this gateway now polls GitHub for the channel" : "another gateway polls GitHub for the channel; standing by");
-    this.holding = held;
-    return held;
+    this.holding = this.deps.mayPoll?.() ?? true;
+    return this.holding;
   }
 
   private async readCheckpoint(repo: string): Promise<RepoCheckpoint> {

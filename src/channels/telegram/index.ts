@@ -1,6 +1,6 @@
 /**
  * The `telegram` channel: a Telegram bot over the Bot API (grammY's `Api`), receiving by long
- * polling (default; one poller per bot across gateways, lease.ts + poller.ts) or by webhook
+ * polling (default; one poller per bot across gateways, core/poller-lease.ts + poller.ts) or by webhook
  * (`POST /channels/<id>` with a secret token, webhook.ts). Updates become envelopes in
  * inbound.ts/ingest.ts; replies go out in MarkdownV2 or HTML (format.ts) through egress.ts,
  * streamed by editing one message.
@@ -17,7 +17,7 @@ import { TelegramEgress } from "./egress.ts";
 import { markdownToTelegram, type TelegramFormat } from "./format.ts";
 import type { BotIdentity, InboundSettings } from "./inbound.ts";
 import { TelegramIngest } from "./ingest.ts";
-import { PollerLease } from "./lease.ts";
+import { PollerLease } from "../../core/poller-lease.ts";
 import { UpdatePoller } from "./poller.ts";
 import { handleWebhook } from "./webhook.ts";
 
@@ -171,6 +171,7 @@ export class TelegramChannel implements Channel {
       ttlMs: this.options.pollerLeaseTtlMs ?? 30_000,
       leases: ctx.leases,
       log: ctx.log,
+      what: "the Telegram poller",
       onAcquired: () => poller.start(),
       onLost: () => void poller.stop(),
     });

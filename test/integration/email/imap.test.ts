@@ -15,6 +15,14 @@ class MemoryCheckpoints implements CheckpointStore {
   }
 }
 
+/** Who holds the mailbox's lease, as the store's lease would say. */
+class MemoryLease {
+  holder: string | undefined = "gw-1";
+  for(name: string) {
+    return () => this.holder === name;
+  }
+}
+
 function mail(subject: string): string {
   return `From: Alice <alice@example.test>\r\nTo: agent@example.test\r\nSubject: ${subject}\r\nMessage-ID: <${subject.replace(/\W/g, "-")}@example.test>\r\n\r\nHello (${subject})\r\n`;
 }
@@ -65,12 +73,35 @@ describe("IMAP inbox against a real Dovecot", () => {
     return seen;
   }
 
-  function inbox(folder: string, checkpoints: CheckpointStore, extra: Partial<ImapOptions> = {}): ImapInbox {
+  function inbox(folder: string, checkpoints: CheckpointStore, extra: Partial<ImapOptions> = {}, mayRead?: () => boolean): ImapInbox {
     const { agent } = server.users;
-    return new ImapInbox({ ...server.imap, user: agent.user, password: agent.password, mailbox: folder, pollIntervalMs: 200, ...extra }, checkpoints, silentLogger);
+    return new ImapInbox({ ...server.imap, user: agent.user, password: agent.password, mailbox: folder, pollIntervalMs: 200, ...extra }, checkpoints, silentLogger, mayRead);
   }
 
   const subjectOf = (raw: Buffer) => /^Subject: (.*)$/m.exec(raw.toString())?.[1]?.trim() ?? "";
+
+  it("two gateways on one mailbox: only the lease holder reads, the other reads once it holds the lease", async () => {
+    const folder = await freshFolder();
+    const checkpoints = new MemoryCheckpoints();
+    const lease = new MemoryLease();
+    const got: string[] = [];
+    const onMail = async (raw: Buffer) => void got.push(subjectOf(raw));
+    const first = inbox(folder, checkpoints, {}, lease.for("gw-1"));
+    const second = inbox(folder, checkpoints, {}, lease.for("gw-2"));
+    await first.start(onMail);
+    await second.start(onMail);
+    await append(folder, "one");
+    await waitFor(() => got.length === 1, 5_000, "the first mail");
+    assert.deepEqual([first.reading, second.reading], [true, false]);
+    await first.stop();
+    lease.holder = "gw-2"; // the store hands the released lease to the standby
+    await append(folder, "two");
+    await waitFor(() => got.length === 2, 5_000, "the second mail, read by the other gateway");
+    assert.equal(second.reading, true);
+    await sleep(600);
+    await second.stop();
+    assert.deepEqual(got, ["one", "two"], "each mail read once");
+  });
 
   it("new mail reaches onMail once and is then flagged \\Seen", async () => {
     const folder = await freshFolder();

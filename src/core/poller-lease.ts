@@ -1,22 +1,24 @@
 /**
- * One long poller per bot across every gateway sharing a store. Telegram answers a second,
- * concurrent `getUpdates` with 409 Conflict, and two pollers mean duplicate work, so an instance
- * polls only while it holds the store lease `telegram:<bot id>`. The holder renews it every
- * ttl/3 and stops polling the moment a renewal fails or is late; a standby keeps trying to take
- * it, and gets it once the holder released it (clean stop) or it ran out (a crash).
+ * Work only one gateway may do among those sharing a store (a Telegram long poll, the GitHub
+ * poller, reading a mailbox) runs only while this gateway holds a store lease. The holder renews
+ * it every ttl/3, on its own timer, however long the work's interval, and stops the moment a
+ * renewal fails or is late; a standby keeps trying to take it, and gets it once the holder
+ * released it (clean stop) or it ran out (a crash): a short ttl means a quick takeover.
  */
-import type { ChannelContext } from "../../core/channel.ts";
-import type { Logger } from "../../core/log.ts";
+import type { ChannelContext } from "./channel.ts";
+import type { Logger } from "./log.ts";
 
 export interface PollerLeaseOptions {
   name: string;
   ttlMs: number;
   leases: ChannelContext["leases"];
   log: Logger;
+  /** What the lease guards, for log lines: "the Telegram poller", "the mailbox reader". */
+  what?: string;
   /** Called when this instance becomes the poller (again); must be harmless if polling already runs. */
-  onAcquired: () => void;
+  onAcquired?: () => void;
   /** Called when it stops being the poller (a failed renewal); polling must end at once. */
-  onLost: () => void;
+  onLost?: () => void;
 }
 
 export class PollerLease {
@@ -30,6 +32,10 @@ export class PollerLease {
 
   constructor(options: PollerLeaseOptions) {
     this.options = options;
+  }
+
+  private get what(): string {
+    return this.options.what ?? "the poller";
   }
 
   /** Whether this instance may poll right now. */
@@ -58,7 +64,7 @@ export class PollerLease {
     try {
       await this.options.leases.release(this.options.name);
     } catch (error) {
-      this.options.log.warn("could not release the Telegram poller lease; another instance takes over when it expires", { error });
+      this.options.log.warn(`could not release the lease of ${this.what}; another instance takes over when it expires`, { error });
     }
   }
 
@@ -74,7 +80,7 @@ export class PollerLease {
     try {
       got = await this.options.leases.acquire(this.options.name, this.options.ttlMs);
     } catch (error) {
-      this.options.log.warn("could not renew the Telegram poller lease", { error });
+      this.options.log.warn(`could not renew the lease of ${this.what}`, { error });
     }
     if (this.stopped) {
       // Stopping while the renewal was in flight: the caller releases it after polling ends.
@@ -87,13 +93,13 @@ export class PollerLease {
       this.validUntil = asked + this.options.ttlMs;
       this.holding = true;
       if (!wasHeld) {
-        this.options.log.info("this instance is now the Telegram poller", { lease: this.options.name });
-        this.options.onAcquired();
+        this.options.log.info(`this instance now runs ${this.what}`, { lease: this.options.name });
+        this.options.onAcquired?.();
       }
     } else if (this.holding) {
       this.holding = false;
-      this.options.log.warn("lost the Telegram poller lease; polling stops (another instance polls now)", { lease: this.options.name });
-      this.options.onLost();
+      this.options.log.warn(`lost the lease of ${this.what}; it stops here (another instance runs it now)`, { lease: this.options.name });
+      this.options.onLost?.();
     }
   }
 }
