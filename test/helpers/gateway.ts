@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { createGateway, type Switchboard } from "../../src/switchboard.ts";
 import type { SwitchboardConfigInput } from "../../src/config/schema.ts";
 import { createLogger } from "../../src/core/log.ts";
+import type { Channel } from "../../src/core/channel.ts";
 
 export interface TestGateway {
   gw: Switchboard;
@@ -39,6 +40,38 @@ export async function startGateway(config: SwitchboardConfigInput = {}, setup?: 
     async stop() {
       await gw.stop();
       rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A gateway with one platform channel, beside the emulator of that platform: if the gateway
+ * cannot start the emulator is closed too, and `stop` stops both (the emulator only if this
+ * setup owns it, not when a test reuses one across gateways).
+ */
+export async function startChannelGateway(options: {
+  channel: Channel;
+  emulator: { close(): Promise<void> };
+  ownsEmulator?: boolean;
+  config?: SwitchboardConfigInput;
+  setup?: (gw: Switchboard) => void;
+}): Promise<{ t: TestGateway; stop(): Promise<void> }> {
+  const closeEmulator = () => (options.ownsEmulator === false ? Promise.resolve() : options.emulator.close());
+  let t: TestGateway;
+  try {
+    t = await startGateway(options.config ?? {}, (gw) => {
+      gw.addChannel(options.channel);
+      options.setup?.(gw);
+    });
+  } catch (error) {
+    await closeEmulator();
+    throw error;
+  }
+  return {
+    t,
+    async stop() {
+      await t.stop();
+      await closeEmulator();
     },
   };
 }

@@ -70,6 +70,7 @@ export class GitHubChannel implements Channel {
   private ctx: ChannelContext | undefined;
   private guard: RateGuard | undefined;
   private octokit: Octokit | undefined;
+  private api: GitHubApi | undefined;
   private identity: BotIdentity | undefined;
   private contexts: IssueContexts | undefined;
   private replies: GitHubReplies | undefined;
@@ -93,7 +94,7 @@ export class GitHubChannel implements Channel {
     const log = ctx.log;
     const guard = (this.guard = new RateGuard({ log, ...(this.options.rateLimitReserve !== undefined ? { reserve: this.options.rateLimitReserve } : {}) }));
     const octokit = (this.octokit = createGitHubClient({ auth: this.auth, apiUrl: this.options.apiUrl, guard, log }));
-    const api = new GitHubApi(octokit);
+    const api = (this.api = new GitHubApi(octokit));
     const lock = new KeyedLock();
     const self = () => this.identity?.login ?? "";
     const feedback = new Feedback({ api, state: ctx.state, lock, log, self, text: this.options.processingText ?? "Processing…", sleep: (ms) => guard.sleep(ms) });
@@ -187,9 +188,9 @@ export class GitHubChannel implements Channel {
   }
 
   async edit(to: Address, sent: SentMessage, text: string): Promise<void> {
-    if (!this.octokit || !sent.platformId) throw new SwitchboardError(`channel "${this.id}" is not started`, { status: 503 });
+    if (!this.api || !sent.platformId) throw new SwitchboardError(`channel "${this.id}" is not started`, { status: 503 });
     try {
-      await new GitHubApi(this.octokit).edit(parseRef(to.ref), Number(sent.platformId), text);
+      await this.api.edit(parseRef(to.ref), Number(sent.platformId), text);
     } catch (error) {
       throw deliveryError(error, this.id);
     }

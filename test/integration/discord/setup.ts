@@ -8,7 +8,7 @@ import type { SwitchboardConfigInput } from "../../../src/config/schema.ts";
 import { createDiscordChannel, type DiscordChannel, type DiscordChannelOptions } from "../../../src/channels/discord/index.ts";
 import type { Switchboard } from "../../../src/switchboard.ts";
 import { startDiscordEmulator, type DiscordEmulator, type DiscordEmulatorOptions, type EmuMessage } from "../../emulators/discord/index.ts";
-import { startGateway, waitFor, type TestGateway } from "../../helpers/gateway.ts";
+import { startChannelGateway, waitFor, type TestGateway } from "../../helpers/gateway.ts";
 
 export interface DiscordSetupOptions {
   channel?: Partial<DiscordChannelOptions>;
@@ -34,33 +34,20 @@ export async function startDiscordSetup(options: DiscordSetupOptions = {}): Prom
     streaming: "off",
     ...options.channel,
   });
-  let t: TestGateway;
-  try {
-    t = await startGateway(options.config ?? {}, (gw) => {
-      gw.addChannel(channel);
-      options.setup?.(gw);
-    });
-  } catch (error) {
-    await emulator.close();
-    throw error;
-  }
+  const { t, stop } = await startChannelGateway({ channel, emulator, config: options.config ?? {}, setup: options.setup });
   emulator.setInteractionsUrl(`${t.url}/channels/${channel.id}`);
   try {
     if (options.channel?.gateway !== false) await waitFor(() => channel.gatewayStats?.connected, { what: "the Discord gateway connection" });
     else await waitFor(() => channel.botUserId, { what: "the Discord channel to start" });
   } catch (error) {
-    await t.stop();
-    await emulator.close();
+    await stop();
     throw error;
   }
   return {
     emulator,
     t,
     channel,
-    async stop() {
-      await t.stop();
-      await emulator.close();
-    },
+    stop,
   };
 }
 

@@ -9,7 +9,7 @@ import type { SwitchboardConfigInput } from "../../../src/config/schema.ts";
 import { createGitHubChannel, type GitHubChannel, type GitHubChannelOptions } from "../../../src/channels/github/index.ts";
 import type { Switchboard } from "../../../src/switchboard.ts";
 import { startGitHubEmulator, type CommentRecord, type GitHubEmulator, type GitHubEmulatorOptions } from "../../emulators/github/index.ts";
-import { startGateway, waitFor, type TestGateway } from "../../helpers/gateway.ts";
+import { startChannelGateway, waitFor, type TestGateway } from "../../helpers/gateway.ts";
 
 export interface GitHubSetupOptions {
   channel?: Partial<GitHubChannelOptions>;
@@ -39,24 +39,12 @@ export async function startGitHubSetup(options: GitHubSetupOptions = {}): Promis
     pollIntervalMs: 150,
     ...options.channel,
   });
-  let t: TestGateway;
-  try {
-    t = await startGateway(options.config ?? {}, (gw) => {
-      gw.addChannel(channel);
-      options.setup?.(gw);
-    });
-  } catch (error) {
-    if (!options.reuse) await emulator.close();
-    throw error;
-  }
+  const { t, stop } = await startChannelGateway({ channel, emulator, ownsEmulator: !options.reuse, config: options.config ?? {}, setup: options.setup });
   return {
     emulator,
     t,
     channel,
-    async stop() {
-      await t.stop();
-      if (!options.reuse) await emulator.close();
-    },
+    stop,
   };
 }
 

@@ -8,7 +8,7 @@ import type { SwitchboardConfigInput } from "../../../src/config/schema.ts";
 import { createSlackChannel, type SlackChannel, type SlackChannelOptions } from "../../../src/channels/slack/index.ts";
 import type { Switchboard } from "../../../src/switchboard.ts";
 import { startSlackEmulator, type SlackEmulator, type SlackEmulatorOptions } from "../../emulators/slack/index.ts";
-import { startGateway, waitFor, type TestGateway } from "../../helpers/gateway.ts";
+import { startChannelGateway, waitFor, type TestGateway } from "../../helpers/gateway.ts";
 
 export interface SlackSetupOptions {
   mode: "events" | "socket";
@@ -40,26 +40,14 @@ export async function startSlackSetup(options: SlackSetupOptions): Promise<Slack
     editIntervalMs: 100,
     ...options.channel,
   });
-  let t: TestGateway;
-  try {
-    t = await startGateway(options.config ?? {}, (gw) => {
-      gw.addChannel(channel);
-      options.setup?.(gw);
-    });
-  } catch (error) {
-    if (!options.reuse) await emulator.close();
-    throw error;
-  }
+  const { t, stop } = await startChannelGateway({ channel, emulator, ownsEmulator: !options.reuse, config: options.config ?? {}, setup: options.setup });
   if (options.mode === "events") emulator.setEventsUrl(`${t.url}/channels/${channel.id}`);
   else await waitFor(() => channel.socketStats?.connected, { what: "the Socket Mode connection" });
   return {
     emulator,
     t,
     channel,
-    async stop() {
-      await t.stop();
-      if (!options.reuse) await emulator.close();
-    },
+    stop,
   };
 }
 

@@ -8,7 +8,7 @@ import type { SwitchboardConfigInput } from "../../../src/config/schema.ts";
 import { createTelegramChannel, type TelegramChannel, type TelegramChannelOptions } from "../../../src/channels/telegram/index.ts";
 import type { Switchboard } from "../../../src/switchboard.ts";
 import { startTelegramEmulator, type SentRecord, type TelegramEmulator, type TelegramEmulatorOptions } from "../../emulators/telegram/index.ts";
-import { startGateway, waitFor, type TestGateway } from "../../helpers/gateway.ts";
+import { startChannelGateway, waitFor, type TestGateway } from "../../helpers/gateway.ts";
 
 export const SECRET_TOKEN = "s3cret_Token-for-tests";
 
@@ -45,16 +45,7 @@ export async function startTelegramSetup(options: TelegramSetupOptions = {}): Pr
     pollerLeaseTtlMs: 900,
     ...options.channel,
   });
-  let t: TestGateway;
-  try {
-    t = await startGateway(options.config ?? {}, (gw) => {
-      gw.addChannel(channel);
-      options.setup?.(gw);
-    });
-  } catch (error) {
-    if (!options.reuse) await emulator.close();
-    throw error;
-  }
+  const { t, stop } = await startChannelGateway({ channel, emulator, ownsEmulator: !options.reuse, config: options.config ?? {}, setup: options.setup });
   const webhookUrl = `${t.url}/channels/${channel.id}`;
   if (mode === "webhook" && !options.channel?.setWebhook) await new Api(emulator.token, { apiRoot: emulator.url }).setWebhook(webhookUrl, { secret_token: SECRET_TOKEN });
   if (mode === "polling") await waitFor(() => channel.polling || options.reuse, { what: "the long poll to start" });
@@ -63,10 +54,7 @@ export async function startTelegramSetup(options: TelegramSetupOptions = {}): Pr
     t,
     channel,
     webhookUrl,
-    async stop() {
-      await t.stop();
-      if (!options.reuse) await emulator.close();
-    },
+    stop,
   };
 }
 

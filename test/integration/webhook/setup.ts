@@ -7,7 +7,7 @@ import type { SwitchboardConfigInput } from "../../../src/config/schema.ts";
 import { createWebhookChannel, type WebhookChannel, type WebhookChannelOptions } from "../../../src/channels/webhook/index.ts";
 import type { Switchboard } from "../../../src/switchboard.ts";
 import { startWebhookEmulator, type WebhookEmulator } from "../../emulators/webhook/index.ts";
-import { startGateway, type TestGateway } from "../../helpers/gateway.ts";
+import { startChannelGateway, type TestGateway } from "../../helpers/gateway.ts";
 
 export const CHANNEL_KEY = "test-channel-key-0123456789";
 
@@ -27,16 +27,7 @@ export async function startWebhookSetup(
 ): Promise<WebhookSetup> {
   const emulator = await startWebhookEmulator();
   const channel = createWebhookChannel({ id: "hook", callbackUrl: emulator.callbackUrl, signature: { secret: emulator.secret }, key: CHANNEL_KEY, ...options.channel });
-  let t: TestGateway;
-  try {
-    t = await startGateway({ outbox: { baseDelay: "50ms", maxDelay: "2s", maxAttempts: 6 }, ...options.config }, (gw) => {
-      gw.addChannel(channel);
-      options.setup?.(gw);
-    });
-  } catch (error) {
-    await emulator.close();
-    throw error;
-  }
+  const { t, stop } = await startChannelGateway({ channel, emulator, config: { outbox: { baseDelay: "50ms", maxDelay: "2s", maxAttempts: 6 }, ...options.config }, setup: options.setup });
   const webhookUrl = `${t.url}/channels/${channel.id}/webhook`;
   return {
     emulator,
@@ -55,9 +46,6 @@ export async function startWebhookSetup(
       }
       return { status: response.status, body: parsed };
     },
-    async stop() {
-      await t.stop();
-      await emulator.close();
-    },
+    stop,
   };
 }

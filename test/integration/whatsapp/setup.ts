@@ -6,7 +6,7 @@ import type { SwitchboardConfigInput } from "../../../src/config/schema.ts";
 import { createWhatsAppChannel, type WhatsAppChannel, type WhatsAppChannelOptions } from "../../../src/channels/whatsapp/index.ts";
 import type { Switchboard } from "../../../src/switchboard.ts";
 import { startWhatsAppEmulator, type SentRecord, type WhatsAppEmulator, type WhatsAppEmulatorOptions } from "../../emulators/whatsapp/index.ts";
-import { startGateway, waitFor, type TestGateway } from "../../helpers/gateway.ts";
+import { startChannelGateway, waitFor, type TestGateway } from "../../helpers/gateway.ts";
 
 export interface WhatsAppSetup {
   emulator: WhatsAppEmulator;
@@ -30,16 +30,7 @@ export async function startWhatsAppSetup(
     backoff: { throughputMs: 100, pairMs: 200 },
     ...options.channel,
   });
-  let t: TestGateway;
-  try {
-    t = await startGateway(options.config ?? {}, (gw) => {
-      gw.addChannel(channel);
-      options.setup?.(gw);
-    });
-  } catch (error) {
-    await emulator.close();
-    throw error;
-  }
+  const { t, stop } = await startChannelGateway({ channel, emulator, config: options.config ?? {}, setup: options.setup });
   const webhookUrl = `${t.url}/channels/${channel.id}`;
   emulator.setWebhookUrl(webhookUrl);
   return {
@@ -47,10 +38,7 @@ export async function startWhatsAppSetup(
     t,
     channel,
     webhookUrl,
-    async stop() {
-      await t.stop();
-      await emulator.close();
-    },
+    stop,
   };
 }
 
