@@ -19,6 +19,8 @@ interface StreamState {
   shown: string;
   timer: NodeJS.Timeout | undefined;
   lastEditAt: number;
+  /** An edit is queued or on the wire: the next one is timed from when this one went out. */
+  sending: boolean;
 }
 
 export interface StreamingChannel {
@@ -44,7 +46,7 @@ export class StreamRelay {
     if (!StreamRelay.streamsByEdits(channel)) return;
     let state = this.streams.get(turnId);
     if (!state) {
-      state = { channel, to, text: "", placeholder: undefined, editing: Promise.resolve(), shown: "", timer: undefined, lastEditAt: 0 };
+      state = { channel, to, text: "", placeholder: undefined, editing: Promise.resolve(), shown: "", timer: undefined, lastEditAt: 0, sending: false };
       this.streams.set(turnId, state);
     }
     state.text += text;
@@ -81,17 +83,23 @@ export class StreamRelay {
   private scheduleEdit(turnId: string, state: StreamState): void {
     if (state.timer) return;
     const interval = (state.channel as StreamingChannel).streamEditIntervalMs ?? 1000;
-    const wait = Math.max(0, state.lastEditAt + interval - Date.now());
+    // While an edit is still going out, look again shortly rather than spinning.
+    const wait = Math.max(state.sending ? 20 : 0, state.lastEditAt + interval - Date.now());
     state.timer = setTimeout(() => {
       state.timer = undefined;
       if (this.streams.get(turnId) !== state) return;
+      // Still sending the last edit (a slow platform): time the next one from when it went out,
+      // rather than sending it right behind in a burst.
+      if (state.sending) return this.scheduleEdit(turnId, state);
       const text = this.render(state);
       if (text === state.shown) return;
       state.shown = text;
-      state.lastEditAt = Date.now();
+      state.sending = true;
       state.editing = state.editing.then(async () => {
         const placeholder = await state.placeholder;
+        state.lastEditAt = Date.now();
         if (placeholder) await this.edit(state, placeholder, text);
+        state.sending = false;
       });
     }, wait);
     state.timer.unref();
