@@ -67,9 +67,10 @@ describe("Discord HTTP interactions (slash commands)", () => {
       () => {
         const i = s.emulator.interaction(delivery.token);
         const all = [i?.original?.content ?? "", ...(i?.followUpMessages.map((m) => m.content) ?? [])].filter(Boolean);
-        return all.length >= 3 ? all : undefined;
+        // Every part has arrived once the last words have (the parts go out one after another).
+        return all.length >= 3 && all.at(-1)!.includes("And a closing paragraph.") ? all : undefined;
       },
-      { what: "the answer in parts" },
+      { what: "the whole answer in parts" },
     );
     for (const part of parts) {
       assert.ok(part.length <= 2_000, `a part of ${part.length} characters`);
