@@ -123,7 +123,7 @@ export class Switchboard {
       routes: config.routes,
       sessionTtlMs: config.session_ttl,
       dedupeTtlMs: config.dedupe_ttl,
-      lanes: { ...config.lanes, turnTimeoutMs: config.lanes.turnTimeout },
+      lanes: { ...config.lanes, turnTimeoutMs: config.lanes.turnTimeout, leaseTtlMs: config.lanes.leaseTtl },
       drainTimeoutMs: config.lanes.drainTimeout,
       outbox: { maxAttempts: config.outbox.maxAttempts, baseDelayMs: config.outbox.baseDelay, maxDelayMs: config.outbox.maxDelay },
       agentSettings: Object.fromEntries(Object.entries(config.agents).map(([id, c]) => [id, { busy: c.busy, turnTimeoutMs: c.turnTimeout }])),

@@ -246,6 +246,11 @@ export const configSchema = z
         maxPendingPerSession: integer(1).default(1000),
         /** On stop, how long running turns may finish before they are aborted (and rerun at the next start). */
         drainTimeout: duration.default(10_000),
+        /**
+         * Several gateways on one redis store: how long a session's lane outlives the last heartbeat
+         * of the gateway running it. A gateway that dies or freezes has its sessions taken over after this.
+         */
+        leaseTtl: duration.refine((ms) => ms >= 300, "must be at least 300ms").default(10_000),
       })
       .prefault({}),
     outbox: z

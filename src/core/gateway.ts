@@ -12,6 +12,7 @@ import { createAccept } from "./accept.ts";
 import type { Envelope } from "./envelope.ts";
 import { GatewayEvents } from "./events.ts";
 import { SessionLanes } from "./lanes.ts";
+import { LaneLeases } from "./lane-lease.ts";
 import type { Logger } from "./log.ts";
 import { createLogger } from "./log.ts";
 import type { Middleware } from "./middleware.ts";
@@ -34,7 +35,14 @@ export interface GatewayOptions {
   routes?: RouteRule[];
   sessionTtlMs?: number;
   dedupeTtlMs?: number;
-  lanes?: { concurrency?: number; busy?: BusyPolicy; turnTimeoutMs?: number; maxPendingPerSession?: number };
+  lanes?: {
+    concurrency?: number;
+    busy?: BusyPolicy;
+    turnTimeoutMs?: number;
+    maxPendingPerSession?: number;
+    /** On a shared store: how long a session's lane outlives its gateway's last heartbeat. */
+    leaseTtlMs?: number;
+  };
   outbox?: { maxAttempts?: number; baseDelayMs?: number; maxDelayMs?: number };
   /** Per-agent overrides of the busy policy and turn timeout. */
   agentSettings?: Record<string, { busy?: BusyPolicy; turnTimeoutMs?: number }>;
@@ -66,9 +74,12 @@ export class Gateway {
   private readonly lanes: SessionLanes;
   private readonly turns: TurnRunner;
   private readonly outbox: OutboxWorker;
+  /** Set on a shared store: lanes are leased for this long. */
+  private readonly leaseTtlMs: number | undefined;
   private router: Router | undefined;
   private acceptFn: ((envelope: Envelope) => Promise<AcceptResult>) | undefined;
   private sweeper: NodeJS.Timeout | undefined;
+  private resumer: NodeJS.Timeout | undefined;
   private state: "idle" | "running" | "stopping" | "stopped" = "idle";
 
   constructor(options: GatewayOptions) {
@@ -105,11 +116,19 @@ export class Gateway {
       maxAttempts: 3,
       onCommitted: () => this.outbox.kick(),
     });
+    const leases = this.store.shared ? new LaneLeases({ store: this.store, log: this.log }, this.instanceId, lanes.leaseTtlMs ?? 10_000) : undefined;
     this.lanes = new SessionLanes({
       concurrency: lanes.concurrency ?? 16,
-      runTurn: (sessionId) => this.turns.run(sessionId),
+      runTurn: (sessionId, lease) => this.turns.run(sessionId, lease),
       onError: (sessionId, error) => this.log.error("turn crashed", { sessionId, error }),
+      ...(leases && {
+        leases: {
+          acquire: (sessionId) => leases.acquire(sessionId),
+          hasPending: async (sessionId) => (await this.store.pendingInbox(sessionId, 1)).length > 0,
+        },
+      }),
     });
+    this.leaseTtlMs = leases?.ttlMs;
     const outbox = options.outbox ?? {};
     this.outbox = new OutboxWorker(
       { store: this.store, channel: (id) => this.channels.get(id), events: this.events, log: this.log },
@@ -211,7 +230,13 @@ export class Gateway {
     this.state = "running";
     this.outbox.start();
     // Resume what a crash or restart left: pending inbox items run, unsent outbox items go out.
-    for (const sessionId of await this.store.sessionsWithPending()) this.lanes.wake(sessionId);
+    await this.resumePending();
+    if (this.leaseTtlMs !== undefined) {
+      // On a shared store, a gateway that died leaves sessions with pending messages and a lane
+      // that expires: look for them regularly, so another gateway takes them over.
+      this.resumer = setInterval(() => void this.resumePending(), Math.max(500, this.leaseTtlMs / 2));
+      this.resumer.unref();
+    }
     await Promise.all([...this.channels.values()].map((channel) => this.startChannel(channel)));
     this.sweeper = setInterval(() => void this.sweep(), 60_000);
     this.sweeper.unref();
@@ -222,6 +247,7 @@ export class Gateway {
     if (this.state !== "running") return;
     this.state = "stopping";
     clearInterval(this.sweeper);
+    clearInterval(this.resumer);
     await Promise.allSettled([...this.channels.values()].map((channel) => channel.stop()));
     const drained = this.lanes.drain();
     const timeout = setTimeout(() => this.turns.abortAll("shutdown"), this.options.drainTimeoutMs ?? 10_000);
@@ -230,6 +256,15 @@ export class Gateway {
     await this.outbox.stop();
     await this.store.close();
     this.state = "stopped";
+  }
+
+  /** Wake every session with pending messages; those running here or elsewhere are left as they are. */
+  private async resumePending(): Promise<void> {
+    try {
+      for (const sessionId of await this.store.sessionsWithPending()) this.lanes.wake(sessionId);
+    } catch (error) {
+      this.log.error("could not look for pending sessions", { error });
+    }
   }
 
   /** Evict idle sessions and expired dedupe keys; runs every minute. */

@@ -34,6 +34,11 @@ export class OutboxWorker {
   private again = false;
   private claimedNothing = false;
   private stopped = true;
+  /**
+   * Local time until which this pass's claims surely hold. A gateway that froze past it (SIGSTOP,
+   * a long pause) sends nothing more: another may have claimed and sent the same items meanwhile.
+   */
+  private claimsValidUntil = 0;
   /** Sessions whose earliest item waits for a retry; their later items hold back until then. */
   private readonly heldUntil = new Map<string, number>();
 
@@ -96,12 +101,20 @@ export class OutboxWorker {
     const { holder, claimMs } = this.options;
     const inFlight = new Set<string>();
     const renewer = setInterval(() => {
-      this.store.renewOutboxClaims(holder, [...inFlight], Date.now() + claimMs).catch((error: unknown) => this.log.warn("could not renew outbox claims", { error }));
+      const askedAt = Date.now();
+      // Past the claims' end, renewing cannot make them ours again: another gateway may hold them.
+      if (askedAt >= this.claimsValidUntil) return;
+      this.store
+        .renewOutboxClaims(holder, [...inFlight], askedAt + claimMs)
+        .then(() => (this.claimsValidUntil = Math.max(this.claimsValidUntil, askedAt + claimMs)))
+        .catch((error: unknown) => this.log.warn("could not renew outbox claims", { error }));
     }, Math.max(100, claimMs / 3));
     renewer.unref();
     try {
       for (;;) {
-        const due = await this.store.claimDueOutbox(holder, Date.now(), this.options.batchSize, claimMs);
+        const askedAt = Date.now();
+        const due = await this.store.claimDueOutbox(holder, askedAt, this.options.batchSize, claimMs);
+        this.claimsValidUntil = askedAt + claimMs;
         this.claimedNothing = due.length === 0;
         if (due.length === 0 || this.stopped) return;
         for (const item of due) inFlight.add(item.id);
@@ -128,7 +141,7 @@ export class OutboxWorker {
     const held = this.heldUntil.get(items[0]!.sessionId);
     if (held !== undefined && held > Date.now()) return false;
     for (const item of items) {
-      if (this.stopped) return sent;
+      if (this.stopped || Date.now() >= this.claimsValidUntil) return sent;
       if (!(await this.deliver(item))) return sent;
       sent = true;
     }

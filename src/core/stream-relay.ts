@@ -54,11 +54,19 @@ export class StreamRelay {
       if (!state.text.trim()) return;
       state.shown = this.render(state);
       state.lastEditAt = Date.now();
+      // The first edit is timed from when the platform has the placeholder, not from when we
+      // asked for it: a slow post must not be followed at once by an edit.
+      state.sending = true;
+      const posting = state;
       state.placeholder = channel
         .send({ to, text: state.shown, idempotencyKey: `${turnId}:stream`, sessionId: "" })
         .catch((error: unknown) => {
           this.log.warn("streaming placeholder failed; the reply will come when the turn ends", { channel: channel.id, error });
           return undefined;
+        })
+        .finally(() => {
+          posting.lastEditAt = Date.now();
+          posting.sending = false;
         });
       return;
     }
@@ -80,6 +88,14 @@ export class StreamRelay {
     return placeholder?.platformId;
   }
 
+  /** The turn was taken over by another gateway: edit nothing more, leave the placeholder be. */
+  abandon(turnId: string): void {
+    const state = this.streams.get(turnId);
+    if (!state) return;
+    this.streams.delete(turnId);
+    clearTimeout(state.timer);
+  }
+
   private scheduleEdit(turnId: string, state: StreamState): void {
     if (state.timer) return;
     const interval = (state.channel as StreamingChannel).streamEditIntervalMs ?? 1000;
@@ -88,9 +104,9 @@ export class StreamRelay {
     state.timer = setTimeout(() => {
       state.timer = undefined;
       if (this.streams.get(turnId) !== state) return;
-      // Still sending the last edit (a slow platform): time the next one from when it went out,
-      // rather than sending it right behind in a burst.
-      if (state.sending) return this.scheduleEdit(turnId, state);
+      // Still sending the last edit (a slow platform), or it went out later than this timer
+      // assumed: time the next one from when it went out, rather than right behind it in a burst.
+      if (state.sending || Date.now() < state.lastEditAt + interval) return this.scheduleEdit(turnId, state);
       const text = this.render(state);
       if (text === state.shown) return;
       state.shown = text;

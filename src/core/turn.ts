@@ -16,7 +16,8 @@ import type { Middleware } from "./middleware.ts";
 import { compose } from "./middleware.ts";
 import { splitText } from "./split.ts";
 import { AgentError } from "./errors.ts";
-import type { InboxItem, InboxStatus, OutboxDraft, Store } from "../store/store.ts";
+import type { InboxItem, InboxStatus, LaneHold, OutboxDraft, Store } from "../store/store.ts";
+import type { LaneLease } from "./lane-lease.ts";
 
 export type BusyPolicy = "queue" | "collect" | "interrupt";
 
@@ -48,8 +49,11 @@ export interface TurnDeps {
   onCommitted: () => void;
 }
 
-/** Why a running turn was aborted; decides what is committed. */
-export type AbortReason = "interrupt" | "timeout" | "shutdown";
+/**
+ * Why a running turn was aborted; decides what is committed. `lane-lost`: another gateway took
+ * the session over (this one froze or lost the store), so this one commits and sends nothing.
+ */
+export type AbortReason = "interrupt" | "timeout" | "shutdown" | "lane-lost";
 
 export const replies = {
   reset: "Started a new conversation.",
@@ -85,8 +89,11 @@ export class TurnRunner {
     for (const controller of this.running.values()) controller.abort(reason);
   }
 
-  /** Run the session's next turn; false when its inbox is empty. */
-  async run(sessionId: string): Promise<boolean> {
+  /**
+   * Run the session's next turn; false when its inbox is empty. Under a lane `lease` (gateways
+   * sharing a store), the turn stops when the lease is lost, and commits only if it still holds.
+   */
+  async run(sessionId: string, lease?: LaneLease): Promise<boolean> {
     const { store } = this.deps;
     const session = await store.getSession(sessionId);
     if (!session) return false;
@@ -100,15 +107,16 @@ export class TurnRunner {
     const items = first.kind === "reset" ? [first] : takeWhile(pending, (i) => i.kind === "message");
     // Stable across reruns after a crash, so services and delegations can deduplicate on it.
     const turnId = first.id;
+    const lane = lease?.hold;
 
-    if (first.kind === "reset") return this.commit(sessionId, turnId, items, "done", replies.reset, { record: false });
+    if (first.kind === "reset") return this.commit(sessionId, turnId, items, "done", replies.reset, { record: false, lane });
     if (!agent) {
       this.deps.log.error("session's agent is not configured", { sessionId, agent: session.agent });
-      return this.commit(sessionId, turnId, items, "failed", replies.failed, { record: true });
+      return this.commit(sessionId, turnId, items, "failed", replies.failed, { record: true, lane });
     }
     if (first.attempts >= this.deps.maxAttempts) {
       this.deps.log.error("message failed repeatedly; giving up", { sessionId, messageId: first.id, attempts: first.attempts });
-      return this.commit(sessionId, turnId, items, "failed", replies.crashed, { record: true });
+      return this.commit(sessionId, turnId, items, "failed", replies.crashed, { record: true, lane });
     }
     await store.beginAttempt(items.map((i) => i.id));
     this.showTyping(first);
@@ -116,6 +124,8 @@ export class TurnRunner {
     const controller = new AbortController();
     const timeoutMs = this.deps.turnTimeoutMs(session.agent);
     const timer = setTimeout(() => controller.abort("timeout" satisfies AbortReason), timeoutMs);
+    const onLaneLost = () => controller.abort("lane-lost" satisfies AbortReason);
+    lease?.signal.addEventListener("abort", onLaneLost, { once: true });
     this.running.set(sessionId, controller);
     const messageKeys = items.map((i) => messageKey(i.channel, i.eventId));
     const last = items[items.length - 1]!;
@@ -144,21 +154,29 @@ export class TurnRunner {
 
     try {
       const channel = this.deps.channel(last.channel);
-      const stream = (text: string) => this.deps.relay.delta(turnId, channel, last.replyTo, text);
+      // A gateway that may have been taken over streams nothing more: the new holder answers.
+      const stream = (text: string) => {
+        if (lease === undefined || lease.valid) this.deps.relay.delta(turnId, channel, last.replyTo, text);
+      };
       await this.runMiddleware(ctx, () => this.consume(ctx, messageKeys, stream));
     } finally {
       clearTimeout(timer);
+      lease?.signal.removeEventListener("abort", onLaneLost);
       this.running.delete(sessionId);
     }
 
     const reason = controller.signal.aborted ? (controller.signal.reason as AbortReason) : undefined;
+    if (reason === "lane-lost") {
+      this.deps.relay.abandon(turnId);
+      return false; // still pending: the gateway holding the lane now runs it
+    }
     const placeholder = await this.deps.relay.finish(turnId, reason === "interrupt" ? "_(interrupted)_" : reason === "shutdown" ? "_(paused: the gateway is restarting)_" : undefined);
     if (reason === "shutdown") return false; // left pending: the next start runs it again
     const agentState = savedState;
-    if (reason === "timeout") return this.commit(sessionId, turnId, items, "failed", replies.timeout(timeoutMs), { record: true, agentState, placeholder });
+    if (reason === "timeout") return this.commit(sessionId, turnId, items, "failed", replies.timeout(timeoutMs), { record: true, agentState, placeholder, lane });
     // An interrupted turn keeps what it said so far in the transcript, but nothing is delivered.
-    if (reason === "interrupt") return this.commit(sessionId, turnId, items, "interrupted", ctx.reply, { record: true, deliver: false, agentState });
-    return this.commit(sessionId, turnId, items, ctx.status ?? "done", ctx.reply, { record: true, agentState, placeholder });
+    if (reason === "interrupt") return this.commit(sessionId, turnId, items, "interrupted", ctx.reply, { record: true, deliver: false, agentState, lane });
+    return this.commit(sessionId, turnId, items, ctx.status ?? "done", ctx.reply, { record: true, agentState, placeholder, lane });
   }
 
   private async consume(ctx: TurnContext, messageKeys: string[], stream: (text: string) => void): Promise<void> {
@@ -203,7 +221,7 @@ export class TurnRunner {
     items: InboxItem[],
     status: Exclude<InboxStatus, "pending">,
     reply: string,
-    options: { record: boolean; deliver?: boolean; agentState?: Record<string, unknown>; placeholder?: string },
+    options: { record: boolean; deliver?: boolean; agentState?: Record<string, unknown>; placeholder?: string; lane?: LaneHold | undefined },
   ): Promise<boolean> {
     const now = Date.now();
     const last = items[items.length - 1]!;
@@ -223,10 +241,13 @@ export class TurnRunner {
       outbox,
       now,
       ...(options.agentState !== undefined ? { agentState: options.agentState } : {}),
+      ...(options.lane !== undefined ? { lane: options.lane } : {}),
     });
     if (!committed) {
-      this.deps.log.warn("turn result discarded: its messages were already completed", { sessionId, turnId });
-      return true;
+      // Fenced off (another gateway took the lane over) or already completed: either way the
+      // answer is the other run's, and this one must not add a second.
+      this.deps.log.warn("turn result discarded: its messages were already completed or its lane was taken over", { sessionId, turnId });
+      return options.lane === undefined;
     }
     this.deps.onCommitted();
     // Operators see every turn; message text stays out of the log.

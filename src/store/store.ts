@@ -115,6 +115,17 @@ export interface TurnCommit {
   transcript: TranscriptEntry[];
   outbox: OutboxDraft[];
   now: number;
+  /**
+   * The lane the turn ran under. When given, the commit happens only if that lane was not taken
+   * over since (fencing): a gateway that froze past its lease cannot commit a stale turn.
+   */
+  lane?: LaneHold;
+}
+
+/** A gateway's hold on a session's lane: who holds it, under which fencing token. */
+export interface LaneHold {
+  holder: string;
+  token: number;
 }
 
 /** A sub-agent session an agent exposed to its user, who may then talk to it directly. */
@@ -141,6 +152,8 @@ export interface SessionQuery {
 
 export interface Store {
   readonly kind: string;
+  /** Whether several gateways may share this store; then each session's lane is leased in it. */
+  readonly shared: boolean;
 
   /** Dedupe, resolve the session and append to its inbox, in one transaction. */
   accept(input: AcceptInput): Promise<AcceptOutcome>;
@@ -175,6 +188,18 @@ export interface Store {
   /** Give the lease up early (a clean shutdown); a lease held by another is left alone. */
   releaseLease(name: string, holder: string): Promise<void>;
 
+  /**
+   * Take the session's lane for `ttlMs`, so that one gateway at a time runs its turns. A lane
+   * `holder` still holds is extended under the same token; a free or expired one is taken under a
+   * new token, larger than any before it. Returns the token, or undefined while another gateway
+   * holds the lane.
+   */
+  acquireLane(sessionId: string, holder: string, ttlMs: number): Promise<number | undefined>;
+  /** Extend a held lane; false if it was taken over after expiring (the holder must stop). */
+  renewLane(sessionId: string, lane: LaneHold, ttlMs: number): Promise<boolean>;
+  /** Give the lane up; a lane since taken over is left alone. */
+  releaseLane(sessionId: string, lane: LaneHold): Promise<void>;
+
   getMessage(channel: string, eventId: string): Promise<InboxItem | undefined>;
   /** Pending items of one session, in arrival order. */
   pendingInbox(sessionId: string, limit: number): Promise<InboxItem[]>;
@@ -184,7 +209,8 @@ export interface Store {
   beginAttempt(messageIds: string[]): Promise<void>;
   /**
    * Complete a turn atomically: items leave pending, the transcript grows and the outbox items
-   * are recorded. Returns false (and changes nothing) if any item was no longer pending.
+   * are recorded. Returns false (and changes nothing) if any item was no longer pending, or if
+   * the commit names a lane that has since been taken over.
    */
   completeTurn(commit: TurnCommit): Promise<boolean>;
 

@@ -6,6 +6,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { AcceptInput, AcceptOutcome, OutboxDraft, OutboxItem, Store, TurnCommit } from "../../src/store/store.ts";
+import { laneContract } from "./lane-contract.ts";
 
 const T0 = 1_700_000_000_000;
 const TTL = 60_000;
@@ -595,6 +596,8 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
         assert.equal(await store.getExposure("x1"), undefined);
       }));
     });
+
+    laneContract({ withStore, message, accepted, turn });
 
     it("close can be called twice", async () => {
       const store = await open();

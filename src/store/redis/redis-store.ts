@@ -5,7 +5,8 @@
  * Keys (see keys.ts; S = `{s:<session id>}`, a hash tag):
  * - per session: `S` (record, thread key, agent state), `S:pending` (pending inbox ids by seq),
  *   `S:msgs`, `S:m:<id>` (inbox items), `S:transcript`, `S:outbox` / `S:outpending` (ids by seq),
- *   `S:o:<id>` (outbox items), `S:exposures`, `S:exprefs`;
+ *   `S:o:<id>` (outbox items), `S:exposures`, `S:exprefs`, `S:lane` and `S:fence` (the lane's
+ *   holder and fencing token, scripts/lanes.ts);
  * - store-wide: `seq` (INCR: arrival order of inbox and outbox items, session rowids), `sessions`
  *   (by last activity), `expiry`, `pending` (sessions by oldest pending seq), `msgs` and
  *   `outsessions` (id → session), `outkeys` (idempotency key → outbox id), `due` (pending outbox
@@ -27,7 +28,7 @@ import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { TranscriptEntry } from "../../core/agent.ts";
 import type {
-  AcceptInput, AcceptOutcome, ExposureRecord, InboxItem, OutboxItem, SessionQuery, SessionRecord, Store, TurnCommit,
+  AcceptInput, AcceptOutcome, ExposureRecord, InboxItem, LaneHold, OutboxItem, SessionQuery, SessionRecord, Store, TurnCommit,
 } from "../store.ts";
 import {
   decodeTranscriptEntry, encodeTranscriptEntry, exposureFields, isEmpty, pairsToHash, toExposure, toInboxItem,
@@ -42,6 +43,7 @@ import {
 } from "./scripts/outbox.ts";
 import { ACQUIRE_LEASE, EVICT_EXPIRED, PRUNE_DEDUPE, RELEASE_LEASE, RESET_SESSION, SAVE_EXPOSURE } from "./scripts/sessions.ts";
 import { BEGIN_ATTEMPT, COMPLETE_TURN } from "./scripts/turn.ts";
+import { ACQUIRE_LANE, RELEASE_LANE, RENEW_LANE } from "./scripts/lanes.ts";
 
 const DEFAULT_SESSION_LIMIT = 100;
 const LIST_BATCH = 200;
@@ -57,6 +59,7 @@ const ttl = (ms: number): number => Math.max(1, Math.ceil(ms));
 
 export class RedisStore implements Store {
   readonly kind = "redis";
+  readonly shared = true;
   readonly #redis: Redis;
   readonly #keys: RedisKeys;
   #closed = false;
@@ -201,6 +204,19 @@ export class RedisStore implements Store {
     await this.#run(RELEASE_LEASE, name, holder);
   }
 
+  async acquireLane(sessionId: string, holder: string, ttlMs: number): Promise<number | undefined> {
+    const token = Number(await this.#run(ACQUIRE_LANE, sessionId, holder, ttl(ttlMs)));
+    return token > 0 ? token : undefined;
+  }
+
+  async renewLane(sessionId: string, lane: LaneHold, ttlMs: number): Promise<boolean> {
+    return (await this.#run(RENEW_LANE, sessionId, lane.holder, lane.token, ttl(ttlMs))) === 1;
+  }
+
+  async releaseLane(sessionId: string, lane: LaneHold): Promise<void> {
+    await this.#run(RELEASE_LANE, sessionId, lane.holder, lane.token);
+  }
+
   async getMessage(channel: string, eventId: string): Promise<InboxItem | undefined> {
     const [messageId] = await this.#redis.zrange(this.#keys.event(channel, eventId), -1, -1);
     if (messageId === undefined) return undefined;
@@ -241,6 +257,7 @@ export class RedisStore implements Store {
         text: draft.text,
         editOf: draft.editOf,
       })),
+      lane: commit.lane,
     };
     // cjson reads `null` as a sentinel, so absent fields are left out (JSON.stringify does that).
     return (await this.#run(COMPLETE_TURN, JSON.stringify(args))) === 1;

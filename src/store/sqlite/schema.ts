@@ -129,6 +129,16 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE outbox ADD COLUMN claimed_by TEXT;
   ALTER TABLE outbox ADD COLUMN claimed_until INTEGER NOT NULL DEFAULT 0;
   `,
+  // A session's lane: its holder ('' once released) and fencing token. The row outlives a
+  // release so that tokens only grow; eviction deletes it with the session.
+  `
+  CREATE TABLE lanes (
+    session_id TEXT PRIMARY KEY,
+    holder     TEXT NOT NULL,
+    token      INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

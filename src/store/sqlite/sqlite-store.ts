@@ -10,6 +10,7 @@ import type {
   AcceptOutcome,
   ExposureRecord,
   InboxItem,
+  LaneHold,
   OutboxItem,
   SessionQuery,
   SessionRecord,
@@ -25,6 +26,7 @@ const DEFAULT_SESSION_LIMIT = 100;
 
 export class SqliteStore implements Store {
   readonly kind = "sqlite";
+  readonly shared = false;
   readonly #db: DatabaseSync;
   readonly #st: Statements;
 
@@ -68,7 +70,11 @@ export class SqliteStore implements Store {
   }
 
   async evictExpired(now: number, limit: number): Promise<number> {
-    return transaction(this.#db, () => Number(this.#st.evictExpired.run({ now, limit }).changes));
+    return transaction(this.#db, () => {
+      const evicted = Number(this.#st.evictExpired.run({ now, limit }).changes);
+      if (evicted > 0) this.#st.deleteOrphanLanes.run();
+      return evicted;
+    });
   }
 
   async pruneDedupe(now: number): Promise<number> {
@@ -102,6 +108,20 @@ export class SqliteStore implements Store {
     this.#st.releaseLease.run({ name, holder });
   }
 
+  async acquireLane(sessionId: string, holder: string, ttlMs: number): Promise<number | undefined> {
+    const now = Date.now();
+    const row = this.#st.takeLane.get({ sessionId, holder, expiresAt: now + ttlMs, now });
+    return row === undefined ? undefined : Number(row["token"]);
+  }
+
+  async renewLane(sessionId: string, lane: LaneHold, ttlMs: number): Promise<boolean> {
+    return Number(this.#st.renewLane.run({ sessionId, ...lane, expiresAt: Date.now() + ttlMs }).changes) > 0;
+  }
+
+  async releaseLane(sessionId: string, lane: LaneHold): Promise<void> {
+    this.#st.releaseLane.run({ sessionId, ...lane });
+  }
+
   async saveExposure(record: ExposureRecord): Promise<void> {
     this.#st.insertExposure.run({ ...record, label: record.label ?? null });
   }
@@ -132,7 +152,11 @@ export class SqliteStore implements Store {
   async completeTurn(commit: TurnCommit): Promise<boolean> {
     const st = this.#st;
     return transaction(this.#db, () => {
-      // Check every item before writing anything: a turn that lost a race changes nothing.
+      // Check the lane and every item before writing anything: a turn that lost a race changes nothing.
+      if (commit.lane !== undefined) {
+        const lane = st.laneOf.get({ sessionId: commit.sessionId });
+        if (!lane || lane["holder"] !== commit.lane.holder || Number(lane["token"]) !== commit.lane.token) return false;
+      }
       for (const id of commit.messageIds) {
         const row = st.inboxStatus.get({ id });
         if (!row || text(row, "status") !== "pending") return false;

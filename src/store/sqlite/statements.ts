@@ -43,6 +43,22 @@ const SQL = {
     ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
     WHERE leases.holder = excluded.holder OR leases.expires_at <= :now`,
   releaseLease: `DELETE FROM leases WHERE name = :name AND holder = :holder`,
+
+  // lanes
+  /** Held by us and unexpired: extend under the same token; free or expired: a new token. */
+  takeLane: `
+    INSERT INTO lanes (session_id, holder, token, expires_at) VALUES (:sessionId, :holder, 1, :expiresAt)
+    ON CONFLICT (session_id) DO UPDATE SET
+      token = CASE WHEN lanes.holder = excluded.holder AND lanes.expires_at > :now THEN lanes.token ELSE lanes.token + 1 END,
+      holder = excluded.holder,
+      expires_at = excluded.expires_at
+    WHERE lanes.expires_at <= :now OR lanes.holder = excluded.holder
+    RETURNING token`,
+  /** Still ours if nobody took it since, expired or not: the token would have moved. */
+  renewLane: `UPDATE lanes SET expires_at = :expiresAt WHERE session_id = :sessionId AND holder = :holder AND token = :token`,
+  releaseLane: `UPDATE lanes SET holder = '', expires_at = 0 WHERE session_id = :sessionId AND holder = :holder AND token = :token`,
+  laneOf: `SELECT holder, token FROM lanes WHERE session_id = :sessionId`,
+  deleteOrphanLanes: `DELETE FROM lanes WHERE session_id NOT IN (SELECT id FROM sessions)`,
   saveAgentState: `UPDATE sessions SET agent_state = :state WHERE id = :id`,
   insertExposure: `
     INSERT INTO exposures (id, parent_session_id, session_id, agent_id, label, user_id, created_at)

@@ -36,7 +36,7 @@ test("an empty config gets every default", () => {
     store: "sqlite:./.switchboard/switchboard.db",
     server: { port: 8787, host: "127.0.0.1", bodyLimit: 1024 * 1024 },
     session_ttl: 24 * 3_600_000,
-    lanes: { concurrency: 16, busy: "queue", turnTimeout: 10 * 60_000, maxPendingPerSession: 1000, drainTimeout: 10_000 },
+    lanes: { concurrency: 16, busy: "queue", turnTimeout: 10 * 60_000, maxPendingPerSession: 1000, drainTimeout: 10_000, leaseTtl: 10_000 },
     outbox: { maxAttempts: 8, baseDelay: 1000, maxDelay: 5 * 60_000 },
     dedupe_ttl: 7 * 86_400_000,
     agents: {},

@@ -50,7 +50,7 @@ local function evict(sid)
   redis.call("ZREM", P .. "expiry", sid)
   redis.call("ZREM", P .. "pending", sid)
   redis.call("DEL", s, skey(sid, ":pending"), skey(sid, ":msgs"), skey(sid, ":transcript"), skey(sid, ":outbox"),
-    skey(sid, ":outpending"), skey(sid, ":exposures"), skey(sid, ":exprefs"))
+    skey(sid, ":outpending"), skey(sid, ":exposures"), skey(sid, ":exprefs"), skey(sid, ":lane"), skey(sid, ":fence"))
 end
 
 local now, limit = ARGV[2], tonumber(ARGV[3])

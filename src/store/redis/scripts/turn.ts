@@ -3,6 +3,7 @@
  * outbox, agent state) all at once or not at all.
  */
 import { lua } from "../script.ts";
+import { LANE_HELD } from "./lanes.ts";
 
 /** ARGV[2..]: message ids. */
 export const BEGIN_ATTEMPT = lua("beginAttempt", `
@@ -17,11 +18,13 @@ return 0
 
 /**
  * ARGV[2]: JSON `{ sessionId, messageIds, status, reply, now, agentState?, transcript: string[],
- * outbox: { id, key, channel, to, text, editOf? }[] }`. Returns 1, or 0 (having written nothing)
- * when any item is unknown or no longer pending. Outbox keys already taken are skipped.
+ * outbox: { id, key, channel, to, text, editOf? }[], lane?: { holder, token } }`. Returns 1, or 0
+ * (having written nothing) when any item is unknown or no longer pending, or the lane was taken
+ * over. Outbox keys already taken are skipped.
  */
-export const COMPLETE_TURN = lua("completeTurn", `
+export const COMPLETE_TURN = lua("completeTurn", `${LANE_HELD}
 local c = cjson.decode(ARGV[2])
+if c.lane and not laneHeld(c.sessionId, c.lane.holder, c.lane.token) then return 0 end
 local items = {}
 for i, mid in ipairs(c.messageIds) do
   local sid = redis.call("HGET", P .. "msgs", mid)
