@@ -1,0 +1,91 @@
+/**
+ * Two gateways in one process, sharing a Redis store: messages of one conversation arrive at
+ * both, and the session's turns still run one at a time, in arrival order, each once. The lane
+ * moves between the gateways; a message accepted by one while the other held the lane is not
+ * stranded.
+ */
+import { after, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { Redis } from "ioredis";
+import type { Agent, AgentEvent, TurnInput } from "../../src/core/agent.ts";
+import { getJson, postJson, startGateway, waitFor, type TestGateway } from "../helpers/gateway.ts";
+
+const REDIS = "redis://127.0.0.1:6379";
+
+interface Turn {
+  gateway: string;
+  texts: string[];
+  start: number;
+  end: number;
+}
+
+/** Records every turn it runs, as the gateway named `gateway`; takes a few ms per turn. */
+function recordingAgent(gateway: string, turns: Turn[]): Agent {
+  return {
+    id: "recorder",
+    async *run(input: TurnInput): AsyncIterable<AgentEvent> {
+      const turn: Turn = { gateway, texts: input.messages.map((m) => m.text), start: performance.now(), end: 0 };
+      await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 15));
+      turn.end = performance.now();
+      turns.push(turn);
+      yield { type: "message", text: `ack ${turn.texts.join("+")}` };
+    },
+  };
+}
+
+describe("lanes across gateways on a shared store", () => {
+  const prefix = `sbtest:lanes:${randomUUID()}:`;
+  const turns: Turn[] = [];
+  const gateways: TestGateway[] = [];
+  const admin = new Redis(REDIS, { lazyConnect: true });
+
+  after(async () => {
+    for (const gateway of gateways) await gateway.stop();
+    let cursor = "0";
+    do {
+      const [next, keys] = await admin.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
+      if (keys.length > 0) await admin.unlink(...keys);
+      cursor = next;
+    } while (cursor !== "0");
+    await admin.quit();
+  });
+
+  it("runs one session's turns one at a time, in order, each once, whichever gateway took the message", async () => {
+    for (const name of ["a", "b"]) {
+      gateways.push(
+        await startGateway({ store: `${REDIS}/0?prefix=${prefix}`, defaultAgent: "recorder", agents: {}, lanes: { leaseTtl: 2000 } }, (gw) => gw.addAgent(recordingAgent(name, turns))),
+      );
+    }
+    const count = 40;
+    let session = "";
+    for (let i = 0; i < count; i++) {
+      // Alternate gateways, and sometimes wait a little, so the lane is sometimes held by the
+      // other gateway and sometimes free when a message arrives.
+      const gateway = gateways[i % 2]!;
+      const res = await postJson(`${gateway.url}/v1/messages`, { user: "shared-user", text: `m${i}`, id: `e${i}` }, { prefer: "respond-async" });
+      assert.equal(res.status, 202);
+      session ||= res.body.session;
+      assert.equal(res.body.session, session, "one conversation, one session");
+      if (i % 5 === 4) await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+
+    const transcript = await waitFor(async () => {
+      const res = await getJson(`${gateways[0]!.url}/v1/sessions/${session}`);
+      const entries = res.body.transcript as Array<{ role: string; text: string }>;
+      return entries.filter((e) => e.role === "assistant").length === count ? entries : undefined;
+    }, { timeoutMs: 20_000, what: "every message to be answered" });
+
+    const seen = turns.flatMap((t) => t.texts);
+    assert.deepEqual(seen, Array.from({ length: count }, (_, i) => `m${i}`), "each message ran once, in arrival order");
+    const byStart = [...turns].sort((x, y) => x.start - y.start);
+    for (let i = 1; i < byStart.length; i++) {
+      assert.ok(byStart[i]!.start >= byStart[i - 1]!.end, `turns ${byStart[i - 1]!.texts} (${byStart[i - 1]!.gateway}) and ${byStart[i]!.texts} (${byStart[i]!.gateway}) overlapped`);
+    }
+    assert.deepEqual(
+      transcript.filter((e) => e.role === "assistant").map((e) => e.text),
+      Array.from({ length: count }, (_, i) => `ack m${i}`),
+    );
+    assert.ok(new Set(turns.map((t) => t.gateway)).size === 2, `both gateways ran turns of the session: ${turns.map((t) => t.gateway).join("")}`);
+  });
+});
