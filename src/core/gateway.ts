@@ -13,6 +13,7 @@ import type { Envelope } from "./envelope.ts";
 import { GatewayEvents } from "./events.ts";
 import { SessionLanes } from "./lanes.ts";
 import { LaneLeases } from "./lane-lease.ts";
+import { bridgeEvents } from "./event-bridge.ts";
 import type { Logger } from "./log.ts";
 import { createLogger } from "./log.ts";
 import type { Middleware } from "./middleware.ts";
@@ -227,6 +228,8 @@ export class Gateway {
         this.lanes.wake(result.sessionId);
       },
     });
+    // Clients waiting here for a reply follow turns that another gateway on the store runs.
+    if (this.store.sharedEvents) await bridgeEvents(this.events, this.store.sharedEvents, this.instanceId, this.log);
     this.state = "running";
     this.outbox.start();
     // Resume what a crash or restart left: pending inbox items run, unsent outbox items go out.

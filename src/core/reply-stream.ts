@@ -14,6 +14,9 @@ import { RequestError } from "./errors.ts";
 
 export type ReplyStatus = Exclude<InboxStatus, "pending">;
 
+/** While waiting for a reply with no event arriving, look at the store this often. */
+const STORE_CHECK_MS = 1000;
+
 export type ReplyEvent =
   | { type: "accepted"; id: string; messageId: string; session: string; agent: string; duplicate: boolean }
   | AgentEvent
@@ -72,8 +75,22 @@ export async function* streamReply(ctx: ChannelContext, envelope: Envelope, sign
         }
       }
       if (signal?.aborted) return;
-      await new Promise<void>((resolve) => (wake = resolve));
+      const woken = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), STORE_CHECK_MS);
+        wake = () => {
+          clearTimeout(timer);
+          resolve(true);
+        };
+      });
       wake = undefined;
+      if (woken) continue;
+      // Another gateway on a shared store may run the turn, and its events may not reach us (the
+      // broadcast is best effort): the stored reply is the truth.
+      const current = await ctx.lookup(envelope.channel, envelope.eventId);
+      if (current && current.status !== "pending" && queue.length === 0) {
+        yield { type: "done", id: envelope.eventId, session: current.sessionId, status: current.status, reply: current.reply ?? "" };
+        return;
+      }
     }
   } finally {
     unsubscribe();

@@ -150,10 +150,22 @@ export interface SessionQuery {
   offset?: number;
 }
 
+/**
+ * A best-effort broadcast between the gateways sharing a store (not durable: what matters is
+ * also in the store). Gateways use it to follow turns that run on another gateway.
+ */
+export interface SharedEvents {
+  publish(payload: string): Promise<void>;
+  subscribe(onMessage: (payload: string) => void): Promise<void>;
+  close(): Promise<void>;
+}
+
 export interface Store {
   readonly kind: string;
   /** Whether several gateways may share this store; then each session's lane is leased in it. */
   readonly shared: boolean;
+  /** On a shared store: the broadcast between its gateways. */
+  readonly sharedEvents?: SharedEvents;
 
   /** Dedupe, resolve the session and append to its inbox, in one transaction. */
   accept(input: AcceptInput): Promise<AcceptOutcome>;

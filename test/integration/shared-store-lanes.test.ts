@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import type { Agent, AgentEvent, TurnInput } from "../../src/core/agent.ts";
-import { getJson, postJson, startGateway, waitFor, type TestGateway } from "../helpers/gateway.ts";
+import { getJson, parseSse, postJson, startGateway, waitFor, type TestGateway } from "../helpers/gateway.ts";
 
 const REDIS = "redis://127.0.0.1:6379";
 
@@ -20,13 +20,15 @@ interface Turn {
   end: number;
 }
 
-/** Records every turn it runs, as the gateway named `gateway`; takes a few ms per turn. */
+/** Records every turn it runs, as the gateway named `gateway`; takes a few ms per turn, or 400 ms on "slow". */
 function recordingAgent(gateway: string, turns: Turn[]): Agent {
   return {
     id: "recorder",
+    kind: "test",
     async *run(input: TurnInput): AsyncIterable<AgentEvent> {
       const turn: Turn = { gateway, texts: input.messages.map((m) => m.text), start: performance.now(), end: 0 };
-      await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 15));
+      const slow = turn.texts.some((text) => text.includes("slow"));
+      await new Promise((resolve) => setTimeout(resolve, slow ? 400 : 5 + Math.random() * 15));
       turn.end = performance.now();
       turns.push(turn);
       yield { type: "message", text: `ack ${turn.texts.join("+")}` };
@@ -87,5 +89,30 @@ describe("lanes across gateways on a shared store", () => {
       Array.from({ length: count }, (_, i) => `ack m${i}`),
     );
     assert.ok(new Set(turns.map((t) => t.gateway)).size === 2, `both gateways ran turns of the session: ${turns.map((t) => t.gateway).join("")}`);
+  });
+
+  it("a client waiting on one gateway gets the answer of a turn the other gateway ran", async () => {
+    const [a, b] = gateways as [TestGateway, TestGateway];
+    turns.length = 0;
+    const first = await postJson(`${b.url}/v1/messages`, { user: "waiting-user", text: "slow start" }, { prefer: "respond-async" });
+    assert.equal(first.status, 202);
+    // b took the session's lane on accepting (within a millisecond or two) and holds it for its
+    // 400 ms turn and the turns queued behind it; a's clients wait for what b answers.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const [json, sse] = await Promise.all([
+      postJson(`${a.url}/v1/messages`, { user: "waiting-user", text: "json follow-up" }),
+      fetch(`${a.url}/v1/messages`, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "text/event-stream" },
+        body: JSON.stringify({ user: "waiting-user", text: "sse follow-up" }),
+      }).then((res) => res.text()),
+    ]);
+    assert.equal(json.status, 200);
+    assert.equal(json.body.reply, "ack json follow-up");
+    assert.equal(json.body.session, first.body.session);
+    const frames = parseSse(sse);
+    assert.deepEqual(frames.at(-1)?.data?.reply, "ack sse follow-up");
+    assert.ok(frames.some((f) => f.event === "message" || f.data?.type === "message"), `the streamed events crossed: ${frames.map((f) => f.event).join(",")}`);
+    assert.deepEqual(turns.map((t) => t.gateway), ["b", "b", "b"], "b ran every turn: it held the lane throughout");
   });
 });

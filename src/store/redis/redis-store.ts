@@ -44,6 +44,7 @@ import {
 import { ACQUIRE_LEASE, EVICT_EXPIRED, PRUNE_DEDUPE, RELEASE_LEASE, RESET_SESSION, SAVE_EXPOSURE } from "./scripts/sessions.ts";
 import { BEGIN_ATTEMPT, COMPLETE_TURN } from "./scripts/turn.ts";
 import { ACQUIRE_LANE, RELEASE_LANE, RENEW_LANE } from "./scripts/lanes.ts";
+import { RedisSharedEvents } from "./shared-events.ts";
 
 const DEFAULT_SESSION_LIMIT = 100;
 const LIST_BATCH = 200;
@@ -60,6 +61,7 @@ const ttl = (ms: number): number => Math.max(1, Math.ceil(ms));
 export class RedisStore implements Store {
   readonly kind = "redis";
   readonly shared = true;
+  readonly sharedEvents: RedisSharedEvents;
   readonly #redis: Redis;
   readonly #keys: RedisKeys;
   #closed = false;
@@ -67,6 +69,7 @@ export class RedisStore implements Store {
   constructor(redis: Redis, prefix: string) {
     this.#redis = redis;
     this.#keys = new RedisKeys(prefix);
+    this.sharedEvents = new RedisSharedEvents(redis, `${prefix}events`);
   }
 
   #run(script: LuaScript, ...args: Array<string | number>): Promise<unknown> {
@@ -308,6 +311,7 @@ export class RedisStore implements Store {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await this.sharedEvents.close();
     await this.#redis.quit();
   }
 }
