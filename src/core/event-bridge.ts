@@ -1,8 +1,8 @@
 /**
  * Bridges this gateway's event bus to the other gateways on a shared store: turn events it
  * publishes go out, turn events of the others come in. A client waiting here for a reply then
- * sees the turn wherever it runs. Only turn events cross: acceptance and delivery failures are
- * each gateway's own business.
+ * sees the turn wherever it runs, and an interrupt reaches the turn wherever it runs. Only those
+ * cross: acceptance and delivery failures are each gateway's own business.
  */
 import type { GatewayEvent, GatewayEvents } from "./events.ts";
 import type { Logger } from "./log.ts";
@@ -13,7 +13,7 @@ interface Envelope {
   event: GatewayEvent;
 }
 
-const crossing = new Set<GatewayEvent["type"]>(["turn.started", "turn.event", "turn.completed"]);
+const crossing = new Set<GatewayEvent["type"]>(["turn.started", "turn.event", "turn.completed", "session.interrupt"]);
 
 /** Start bridging; resolves once this gateway hears the others. */
 export async function bridgeEvents(events: GatewayEvents, shared: SharedEvents, instanceId: string, log: Logger): Promise<void> {

@@ -18,7 +18,9 @@ export type GatewayEvent =
       status: Exclude<InboxStatus, "pending">;
       reply: string;
     }
-  | { type: "delivery.failed"; outboxId: string; sessionId: string; channel: string; error: string };
+  | { type: "delivery.failed"; outboxId: string; sessionId: string; channel: string; error: string }
+  /** The `interrupt` busy policy: whichever gateway runs the session's turn aborts it. */
+  | { type: "session.interrupt"; sessionId: string };
 
 type Listener = (event: GatewayEvent) => void;
 

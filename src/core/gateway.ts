@@ -224,9 +224,15 @@ export class Gateway {
       maxPendingPerSession: lanes.maxPendingPerSession ?? 1000,
       onAccepted: (result, newSession) => {
         this.events.publish({ type: "accepted", messageKey: result.messageKey, messageId: result.messageId, sessionId: result.sessionId, newSession });
-        if (this.lanes.isRunning(result.sessionId) && this.turns.busyPolicyOf(result.agent) === "interrupt") this.turns.interrupt(result.sessionId);
+        // The running turn may be on another gateway of a shared store: the event reaches it there.
+        if (this.turns.busyPolicyOf(result.agent) === "interrupt" && (this.lanes.isRunning(result.sessionId) || this.store.shared)) {
+          this.events.publish({ type: "session.interrupt", sessionId: result.sessionId });
+        }
         this.lanes.wake(result.sessionId);
       },
+    });
+    this.events.subscribe((event) => {
+      if (event.type === "session.interrupt" && this.lanes.isRunning(event.sessionId)) this.turns.interrupt(event.sessionId);
     });
     // Clients waiting here for a reply follow turns that another gateway on the store runs.
     if (this.store.sharedEvents) await bridgeEvents(this.events, this.store.sharedEvents, this.instanceId, this.log);

@@ -115,4 +115,21 @@ describe("lanes across gateways on a shared store", () => {
     assert.ok(frames.some((f) => f.event === "message" || f.data?.type === "message"), `the streamed events crossed: ${frames.map((f) => f.event).join(",")}`);
     assert.deepEqual(turns.map((t) => t.gateway), ["b", "b", "b"], "b ran every turn: it held the lane throughout");
   });
+
+  it("the interrupt busy policy stops a turn running on the other gateway", async () => {
+    const interrupting: TestGateway[] = [];
+    for (const name of ["c", "d"]) {
+      const config = { store: `${REDIS}/0?prefix=${prefix}i:`, defaultAgent: "recorder", agents: {}, lanes: { leaseTtl: 2000, busy: "interrupt" as const } };
+      interrupting.push(await startGateway(config, (gw) => gw.addAgent(recordingAgent(name, turns))));
+    }
+    gateways.push(...interrupting);
+    const [c, d] = interrupting as [TestGateway, TestGateway];
+    const slow = postJson(`${c.url}/v1/messages`, { user: "impatient-user", text: "slow question" });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const started = performance.now();
+    const quick = await postJson(`${d.url}/v1/messages`, { user: "impatient-user", text: "never mind" });
+    assert.equal((await slow).body.status, "interrupted", "the slow turn on c was cut short");
+    assert.equal(quick.body.reply, "ack never mind");
+    assert.ok(performance.now() - started < 350, "the new message did not wait for the slow turn to end");
+  });
 });
