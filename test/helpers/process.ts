@@ -21,7 +21,11 @@ export function startCli(args: string[], options: { cwd?: string; env?: NodeJS.P
   child.stdout!.on("data", (d) => (out += d));
   child.stderr!.on("data", (d) => (out += d));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`gateway did not start in time:\n${out}`)), 20_000);
+    const timer = setTimeout(() => {
+      // Don't leave a half-started gateway running behind a failed test.
+      child.kill("SIGKILL");
+      reject(new Error(`gateway did not start in time:\n${out}`));
+    }, 20_000);
     const onData = () => {
       const match = /(http:\/\/127\.0\.0\.1:\d+)/.exec(out);
       if (match) {
