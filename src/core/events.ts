@@ -26,15 +26,21 @@ type Listener = (event: GatewayEvent) => void;
 
 export class GatewayEvents {
   private readonly all = new Set<Listener>();
+  /** Listeners of every event, including those of other gateways on a shared store. */
+  private readonly allWithRemote = new Set<Listener>();
   private readonly byMessage = new Map<string, Set<Listener>>();
 
-  /** Every event; returns the unsubscribe function. */
-  subscribe(listener: Listener): () => void {
-    this.all.add(listener);
-    return () => this.all.delete(listener);
+  /**
+   * Every event of this gateway; with `remote`, also those another gateway on a shared store
+   * shared (event-bridge.ts). Returns the unsubscribe function.
+   */
+  subscribe(listener: Listener, options: { remote?: boolean } = {}): () => void {
+    const set = options.remote ? this.allWithRemote : this.all;
+    set.add(listener);
+    return () => set.delete(listener);
   }
 
-  /** Events concerning one message key. Subscribe before accepting, so nothing is missed. */
+  /** Events concerning one message key, wherever its turn runs. Subscribe before accepting, so nothing is missed. */
   subscribeMessage(messageKey: string, listener: Listener): () => void {
     let set = this.byMessage.get(messageKey);
     if (!set) this.byMessage.set(messageKey, (set = new Set()));
@@ -45,8 +51,24 @@ export class GatewayEvents {
     };
   }
 
+  /** An event of this gateway. */
   publish(event: GatewayEvent): void {
     for (const listener of this.all) safely(listener, event);
+    this.deliver(event);
+  }
+
+  /**
+   * An event another gateway shared: it reaches clients waiting for its message and listeners
+   * that asked for remote events, but not this gateway's own bookkeeping (a channel that acts
+   * on turns it ran must not act on the other gateways' turns too).
+   */
+  publishRemote(event: GatewayEvent): void {
+    this.deliver(event);
+  }
+
+  /** To the listeners of every gateway's events and of the event's messages. */
+  private deliver(event: GatewayEvent): void {
+    for (const listener of this.allWithRemote) safely(listener, event);
     const keys = "messageKeys" in event ? event.messageKeys : "messageKey" in event ? [event.messageKey] : [];
     for (const key of keys) {
       const set = this.byMessage.get(key);

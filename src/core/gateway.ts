@@ -231,9 +231,12 @@ export class Gateway {
         this.lanes.wake(result.sessionId);
       },
     });
-    this.events.subscribe((event) => {
-      if (event.type === "session.interrupt" && this.lanes.isRunning(event.sessionId)) this.turns.interrupt(event.sessionId);
-    });
+    this.events.subscribe(
+      (event) => {
+        if (event.type === "session.interrupt" && this.lanes.isRunning(event.sessionId)) this.turns.interrupt(event.sessionId);
+      },
+      { remote: true },
+    );
     // Clients waiting here for a reply follow turns that another gateway on the store runs.
     if (this.store.sharedEvents) await bridgeEvents(this.events, this.store.sharedEvents, this.instanceId, this.log);
     this.state = "running";
