@@ -1,5 +1,6 @@
 /** `switchboard check [-c file]`: validate a config and say what it would run. */
 import { resolveConfig } from "./config.ts";
+import { redactStoreUrl } from "../store/open.ts";
 import { agentFromConfig } from "../agents/from-config.ts";
 import { channelFromConfig } from "../channels/from-config.ts";
 
@@ -13,7 +14,7 @@ export async function check(options: { config?: string }): Promise<number> {
   const agents = Object.keys(config.agents);
   const channels = Object.entries(config.channels).map(([id, c]) => `${id} (${c.type})`);
   console.log(`${file ?? "embedded default config"}: OK`);
-  console.log(`  store:    ${config.store}`);
+  console.log(`  store:    ${redactStoreUrl(config.store)}`);
   console.log(`  agents:   ${agents.join(", ") || "none"}; default ${config.defaultAgent ?? agents[0] ?? "none"}`);
   console.log(`  channels: ${channels.join(", ") || "none"}`);
   console.log(`  routes:   ${config.routes.map((r) => r.name).join(", ") || "none (everything goes to the default agent)"}`);

@@ -1,6 +1,7 @@
 /** `switchboard start [-c file] [--port N]`: run the gateway until SIGINT/SIGTERM. */
 import { createGatewayFromConfig } from "../switchboard.ts";
 import { resolveConfig } from "./config.ts";
+import { redactStoreUrl } from "../store/open.ts";
 
 export async function start(options: { config?: string; port?: string }): Promise<number> {
   const { config, baseDir, file } = await resolveConfig(options.config);
@@ -21,7 +22,7 @@ export async function start(options: { config?: string; port?: string }): Promis
       console.log(channel.mode === "socket" ? `  Slack     Socket Mode   (channel ${id})` : `  Slack     Events API request URL ${url}/channels/${id}   (channel ${id})`);
     }
   }
-  console.log(`  store     ${config.store}`);
+  console.log(`  store     ${redactStoreUrl(config.store)}`);
   console.log(`Stop with Ctrl+C.`);
 
   await new Promise<void>((resolve) => {

@@ -73,7 +73,13 @@ export class OutboxWorker {
         if (this.again) {
           this.again = false;
           setTimeout(() => this.kick(), 50).unref();
-        } else void this.scheduleNext();
+        } else {
+          this.scheduleNext().catch((error: unknown) => {
+            // The store is unreachable (a Redis restart): look again shortly rather than never.
+            this.log.warn("could not look up the next outbox item; looking again shortly", { error });
+            setTimeout(() => this.kick(), 1_000).unref();
+          });
+        }
       });
   }
 

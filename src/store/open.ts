@@ -5,22 +5,29 @@
 import { resolve } from "node:path";
 import { ConfigError } from "../core/errors.ts";
 import type { Store } from "./store.ts";
+import { isRedisUrl, parseRedisUrl, redactRedisUrl, REDIS_FORMS } from "./redis/url.ts";
 
 const SQLITE = "sqlite:";
 const EXPECTED = "expected sqlite:<path>";
-const EXPECTED_ANY = "expected sqlite:<path> or redis://host:port[/db][?prefix=name:]";
+const EXPECTED_ANY = `expected sqlite:<path>, ${REDIS_FORMS.join(", ")}`;
 
 export async function openStore(url: string): Promise<Store> {
   if (url.startsWith(SQLITE)) {
     const { openSqliteStore } = await import("./sqlite/index.ts");
     return openSqliteStore(sqlitePath(url));
   }
-  if (url.startsWith("redis://") || url.startsWith("rediss://")) {
+  if (isRedisUrl(url)) {
+    // Parsed before the backend loads, so a mistyped URL is a config error even without ioredis.
+    parseRedisUrl(url);
     const { openRedisStore } = await import("./redis/index.ts");
-    const { connection, prefix } = redisUrl(url);
-    return openRedisStore(connection, prefix === undefined ? {} : { prefix });
+    return openRedisStore(url);
   }
-  throw new ConfigError([`store: unsupported store URL "${url}" (${EXPECTED_ANY})`]);
+  throw new ConfigError([`store: unsupported store URL "${redactStoreUrl(url)}" (${EXPECTED_ANY})`]);
+}
+
+/** The store URL as it may be shown (the start banner, `check`, errors): passwords become `***`. */
+export function redactStoreUrl(url: string): string {
+  return redactRedisUrl(url);
 }
 
 function sqlitePath(url: string): string {
@@ -37,18 +44,4 @@ function sqlitePath(url: string): string {
     ]);
   }
   return resolve(process.cwd(), path);
-}
-
-/** `redis://[user:pass@]host:port[/db][?prefix=…]`: the key prefix rides in the query, the rest is ioredis's. */
-function redisUrl(url: string): { connection: string; prefix: string | undefined } {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new ConfigError([`store: "${url.replace(/\/\/[^@/]*@/, "//…@")}" is not a valid redis URL (${EXPECTED_ANY})`]);
-  }
-  const prefix = parsed.searchParams.get("prefix") ?? undefined;
-  if (prefix === "") throw new ConfigError(["store: the redis key prefix is empty; leave ?prefix= out for the default switchboard:"]);
-  parsed.searchParams.delete("prefix");
-  return { connection: parsed.toString(), prefix };
 }

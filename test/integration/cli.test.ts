@@ -67,6 +67,14 @@ describe("switchboard check", () => {
     assert.match(result.stdout, /routes:\s+billing/);
   });
 
+  it("never prints the store's password", async () => {
+    const file = write("redis.yaml", echoConfig().replace("store: sqlite:./data/switchboard.db", 'store: "redis://:s3cret-pass@127.0.0.1:6379/0?prefix=cli:"'));
+    const result = await runCli(["check", "-c", file]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /store:\s+redis:\/\/:\*\*\*@127\.0\.0\.1:6379/);
+    assert.doesNotMatch(result.stdout + result.stderr, /s3cret-pass/);
+  });
+
   it("rejects a bad config with exit 2 and one line per problem, naming its path", async () => {
     const file = write("bad.yaml", 'agents:\n  helper: { kind: echo }\nchannels:\n  api: { key: "0123456789abcdef0123" }\ncolour: blue\n');
     const result = await runCli(["check", "-c", file]);

@@ -1,56 +1,47 @@
 /**
- * The Redis Store backend, for several gateways sharing one store. `ioredis` is loaded only
- * when this backend is opened, so deployments on sqlite never need it.
+ * The Redis Store backend, for several gateways sharing one store: a standalone Redis, a
+ * Sentinel-managed master or a Redis Cluster (url.ts reads which). `ioredis` is loaded only when
+ * this backend is opened, so deployments on sqlite never need it.
  */
-import type { Redis } from "ioredis";
+import { ConfigError } from "../../core/errors.ts";
 import type { Store } from "../store.ts";
+import { connectRedis } from "./connect.ts";
 import { RedisStore } from "./redis-store.ts";
+import { parseRedisUrl, redactRedisUrl } from "./url.ts";
 
 export interface RedisStoreOptions {
-  /** Prepended to every key; several stores can share one Redis under different prefixes. */
+  /** Prepended to every key; several stores can share one Redis under different prefixes. Wins over the URL's `?prefix=`. */
   prefix?: string;
 }
 
 export const DEFAULT_PREFIX = "switchboard:";
 
+/** Opens a store from any redis URL form (`redis://`, `rediss://`, `redis+sentinel://`, `redis+cluster://`). */
 export async function openRedisStore(url: string, options: RedisStoreOptions = {}): Promise<Store> {
-  const Redis = await loadIoredis();
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3 });
-  // Connection errors also reach the caller through the command that failed; without a listener
-  // ioredis would print each reconnect attempt's error itself.
-  let lastError: unknown;
-  redis.on("error", (error: unknown) => {
-    lastError = error;
-  });
-  try {
-    await redis.connect();
-  } catch (error) {
-    redis.disconnect();
-    // The rejection says only "Connection is closed"; the socket's own error says why.
-    const reason = lastError ?? error;
-    const detail = reason instanceof Error ? reason.message : String(reason);
-    throw new Error(`store: cannot connect to redis at ${redact(url)} (${detail}); is it running, and is the URL right?`, { cause: error });
-  }
-  return new RedisStore(redis, options.prefix ?? DEFAULT_PREFIX);
+  const { target, prefix: urlPrefix } = parseRedisUrl(url);
+  const prefix = options.prefix ?? urlPrefix ?? DEFAULT_PREFIX;
+  const keyPrefix = target.topology === "cluster" ? clusterPrefix(prefix) : prefix;
+  const client = await connectRedis(target, redactRedisUrl(url));
+  return new RedisStore(client, keyPrefix);
 }
 
-async function loadIoredis(): Promise<typeof Redis> {
-  try {
-    return (await import("ioredis")).Redis;
-  } catch (error) {
-    throw new Error('store: the redis backend needs the "ioredis" package; install it with `npm install ioredis`', { cause: error });
+/**
+ * On Cluster the store's Lua scripts touch keys of many sessions and the store-wide indexes in
+ * one call, so every key must hash to one slot: the prefix is made a hash tag (`switchboard:`
+ * becomes `{switchboard}:`). Redis hashes only the first `{…}` of a key, so the per-session
+ * `{s:<id>}` tags after it no longer matter. A prefix that already holds a tag is kept.
+ */
+export function clusterPrefix(prefix: string): string {
+  const open = prefix.indexOf("{");
+  if (open >= 0) {
+    const close = prefix.indexOf("}", open + 1);
+    if (close > open + 1) return prefix;
+    throw new ConfigError([
+      `store: the redis key prefix "${prefix}" has a "{" without a complete, non-empty {tag}; on Redis Cluster write it as {name}: or leave the braces out`,
+    ]);
   }
-}
-
-/** The URL without its password, for error messages. */
-function redact(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = "***";
-    return parsed.toString();
-  } catch {
-    return "(unparsable URL)";
-  }
+  const [, name = prefix, separator = ""] = /^(.*?)(:*)$/.exec(prefix) ?? [];
+  return name === "" ? `{${prefix}}` : `{${name}}${separator}`;
 }
 
 export { RedisStore } from "./redis-store.ts";

@@ -25,7 +25,7 @@
  * expiry times decide.
  */
 import { randomUUID } from "node:crypto";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "./connect.ts";
 import type { TranscriptEntry } from "../../core/agent.ts";
 import type {
   AcceptInput, AcceptOutcome, ExposureRecord, InboxItem, LaneHold, OutboxItem, SessionQuery, SessionRecord, Store, TurnCommit,
@@ -62,11 +62,11 @@ export class RedisStore implements Store {
   readonly kind = "redis";
   readonly shared = true;
   readonly sharedEvents: RedisSharedEvents;
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #keys: RedisKeys;
   #closed = false;
 
-  constructor(redis: Redis, prefix: string) {
+  constructor(redis: RedisClient, prefix: string) {
     this.#redis = redis;
     this.#keys = new RedisKeys(prefix);
     this.sharedEvents = new RedisSharedEvents(redis, `${prefix}events`);

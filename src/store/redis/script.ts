@@ -3,7 +3,7 @@
  * have the script cached yet (a restart or SCRIPT FLUSH).
  */
 import { createHash } from "node:crypto";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "./connect.ts";
 import { PRELUDE } from "./scripts/prelude.ts";
 
 export interface LuaScript {
@@ -18,7 +18,7 @@ export function lua(name: string, body: string): LuaScript {
 }
 
 /** ARGV[1] is always the prefix; `args` follow it. KEYS[1] is the seq counter (for routing). */
-export async function runScript(redis: Redis, script: LuaScript, prefix: string, args: ReadonlyArray<string | number>): Promise<unknown> {
+export async function runScript(redis: RedisClient, script: LuaScript, prefix: string, args: ReadonlyArray<string | number>): Promise<unknown> {
   const argv = [`${prefix}seq`, prefix, ...args.map(String)];
   try {
     return await redis.evalsha(script.sha, 1, ...argv);

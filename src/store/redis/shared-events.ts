@@ -4,15 +4,16 @@
  * gateway runs it. Pub/sub is best effort (a message published while a subscriber reconnects is
  * lost), so waiting clients also read the final reply from the store (core/reply-stream.ts).
  */
-import type { Redis } from "ioredis";
+import type { Cluster, Redis } from "ioredis";
+import type { RedisClient } from "./connect.ts";
 import type { SharedEvents } from "../store.ts";
 
 export class RedisSharedEvents implements SharedEvents {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #channel: string;
-  #subscriber: Redis | undefined;
+  #subscriber: RedisClient | undefined;
 
-  constructor(redis: Redis, channel: string) {
+  constructor(redis: RedisClient, channel: string) {
     this.#redis = redis;
     this.#channel = channel;
   }
@@ -23,7 +24,11 @@ export class RedisSharedEvents implements SharedEvents {
 
   async subscribe(onMessage: (payload: string) => void): Promise<void> {
     // A connection in subscriber mode can run no other command: it gets one of its own.
-    const subscriber = (this.#subscriber ??= this.#redis.duplicate());
+    // Subscriptions are renewed by ioredis after a reconnect; retrying without limit keeps that
+    // from failing while Redis restarts, and the error listener keeps each failed attempt quiet
+    // (the store's own connection reports the outage).
+    const subscriber = (this.#subscriber ??= duplicateForSubscribing(this.#redis));
+    subscriber.on("error", () => undefined);
     subscriber.on("message", (channel: string, payload: string) => {
       if (channel === this.#channel) onMessage(payload);
     });
@@ -35,4 +40,9 @@ export class RedisSharedEvents implements SharedEvents {
     this.#subscriber = undefined;
     if (subscriber) await subscriber.quit().catch(() => subscriber.disconnect());
   }
+}
+
+function duplicateForSubscribing(client: RedisClient): RedisClient {
+  if (client.isCluster) return (client as Cluster).duplicate();
+  return (client as Redis).duplicate({ maxRetriesPerRequest: null });
 }
