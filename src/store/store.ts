@@ -141,6 +141,35 @@ export interface ExposureRecord {
   createdAt: number;
 }
 
+/** An unknown sender's request to talk to a channel's agents, waiting for an admin's approval. */
+export interface PairingRequest {
+  channel: string;
+  /** The one-time code the sender was given, and the admin approves. */
+  code: string;
+  senderId: string;
+  senderName: string | undefined;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export interface PairingInput {
+  channel: string;
+  senderId: string;
+  senderName?: string;
+  /** A fresh code, used if the sender has no pending request yet. */
+  code: string;
+  now: number;
+  ttlMs: number;
+  /** Pending requests a channel may hold; beyond it new senders get no code. */
+  maxPending: number;
+}
+
+export type PairingOutcome =
+  | { status: "issued" | "pending"; request: PairingRequest }
+  | { status: "full" }
+  /** The code is already another sender's (a one-in-a-trillion clash): try another. */
+  | { status: "taken" };
+
 export interface SessionQuery {
   channel?: string;
   agent?: string;
@@ -211,6 +240,20 @@ export interface Store {
   renewLane(sessionId: string, lane: LaneHold, ttlMs: number): Promise<boolean>;
   /** Give the lane up; a lane since taken over is left alone. */
   releaseLane(sessionId: string, lane: LaneHold): Promise<void>;
+
+  /**
+   * Pairing, for the `pairing` access policy. An unknown sender gets a request with a code (or
+   * their pending one back); expired requests are dropped first, and a channel holds at most
+   * `maxPending` of them.
+   */
+  requestPairing(input: PairingInput): Promise<PairingOutcome>;
+  /** Approve the request with this code: its sender may talk from now on. Undefined if unknown or expired. */
+  approvePairing(channel: string, code: string, now: number): Promise<PairingRequest | undefined>;
+  /** Pending, unexpired requests of one channel (or all), oldest first. */
+  listPairingRequests(channel: string | undefined, now: number): Promise<PairingRequest[]>;
+  isSenderApproved(channel: string, senderId: string): Promise<boolean>;
+  /** Withdraw an approval; false if the sender was not approved. */
+  revokeSender(channel: string, senderId: string): Promise<boolean>;
 
   getMessage(channel: string, eventId: string): Promise<InboxItem | undefined>;
   /** Pending items of one session, in arrival order. */

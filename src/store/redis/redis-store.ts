@@ -28,7 +28,8 @@ import { randomUUID } from "node:crypto";
 import type { RedisClient } from "./connect.ts";
 import type { TranscriptEntry } from "../../core/agent.ts";
 import type {
-  AcceptInput, AcceptOutcome, ExposureRecord, InboxItem, LaneHold, OutboxItem, SessionQuery, SessionRecord, Store, TurnCommit,
+  AcceptInput, AcceptOutcome, ExposureRecord, InboxItem, LaneHold, OutboxItem, PairingInput, PairingOutcome, PairingRequest, SessionQuery,
+  SessionRecord, Store, TurnCommit,
 } from "../store.ts";
 import {
   decodeTranscriptEntry, encodeTranscriptEntry, exposureFields, isEmpty, pairsToHash, toExposure, toInboxItem,
@@ -45,6 +46,7 @@ import { ACQUIRE_LEASE, EVICT_EXPIRED, PRUNE_DEDUPE, RELEASE_LEASE, RESET_SESSIO
 import { BEGIN_ATTEMPT, COMPLETE_TURN } from "./scripts/turn.ts";
 import { ACQUIRE_LANE, RELEASE_LANE, RENEW_LANE } from "./scripts/lanes.ts";
 import { RedisSharedEvents } from "./shared-events.ts";
+import { RedisPairing } from "./pairing.ts";
 
 const DEFAULT_SESSION_LIMIT = 100;
 const LIST_BATCH = 200;
@@ -64,12 +66,14 @@ export class RedisStore implements Store {
   readonly sharedEvents: RedisSharedEvents;
   readonly #redis: RedisClient;
   readonly #keys: RedisKeys;
+  readonly #pairing: RedisPairing;
   #closed = false;
 
   constructor(redis: RedisClient, prefix: string) {
     this.#redis = redis;
     this.#keys = new RedisKeys(prefix);
     this.sharedEvents = new RedisSharedEvents(redis, `${prefix}events`);
+    this.#pairing = new RedisPairing(redis, prefix);
   }
 
   #run(script: LuaScript, ...args: Array<string | number>): Promise<unknown> {
@@ -218,6 +222,26 @@ export class RedisStore implements Store {
 
   async releaseLane(sessionId: string, lane: LaneHold): Promise<void> {
     await this.#run(RELEASE_LANE, sessionId, lane.holder, lane.token);
+  }
+
+  async requestPairing(input: PairingInput): Promise<PairingOutcome> {
+    return this.#pairing.request(input);
+  }
+
+  async approvePairing(channel: string, code: string, now: number): Promise<PairingRequest | undefined> {
+    return this.#pairing.approve(channel, code, now);
+  }
+
+  async listPairingRequests(channel: string | undefined, now: number): Promise<PairingRequest[]> {
+    return this.#pairing.list(channel, now);
+  }
+
+  async isSenderApproved(channel: string, senderId: string): Promise<boolean> {
+    return this.#pairing.isApproved(channel, senderId);
+  }
+
+  async revokeSender(channel: string, senderId: string): Promise<boolean> {
+    return this.#pairing.revoke(channel, senderId);
   }
 
   async getMessage(channel: string, eventId: string): Promise<InboxItem | undefined> {

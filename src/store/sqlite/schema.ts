@@ -139,6 +139,25 @@ const MIGRATIONS: readonly string[] = [
     expires_at INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
+  // Pairing: codes given to unknown senders, and the senders an admin approved.
+  `
+  CREATE TABLE pairing_requests (
+    channel     TEXT NOT NULL,
+    code        TEXT NOT NULL,
+    sender_id   TEXT NOT NULL,
+    sender_name TEXT,
+    created_at  INTEGER NOT NULL,
+    expires_at  INTEGER NOT NULL,
+    PRIMARY KEY (channel, code),
+    UNIQUE (channel, sender_id)
+  ) WITHOUT ROWID;
+  CREATE TABLE approved_senders (
+    channel     TEXT NOT NULL,
+    sender_id   TEXT NOT NULL,
+    approved_at INTEGER NOT NULL,
+    PRIMARY KEY (channel, sender_id)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

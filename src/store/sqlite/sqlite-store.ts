@@ -12,6 +12,9 @@ import type {
   InboxItem,
   LaneHold,
   OutboxItem,
+  PairingInput,
+  PairingOutcome,
+  PairingRequest,
   SessionQuery,
   SessionRecord,
   Store,
@@ -21,6 +24,7 @@ import { acceptMessage } from "./accept.ts";
 import { optionalInt, optionalText, text, toExposure, toInboxItem, toOutboxItem, toSession, toTranscriptEntry } from "./rows.ts";
 import { prepareStatements, type Statements } from "./statements.ts";
 import { transaction } from "./transaction.ts";
+import { SqlitePairing } from "./pairing.ts";
 
 const DEFAULT_SESSION_LIMIT = 100;
 
@@ -29,10 +33,12 @@ export class SqliteStore implements Store {
   readonly shared = false;
   readonly #db: DatabaseSync;
   readonly #st: Statements;
+  readonly #pairing: SqlitePairing;
 
   constructor(db: DatabaseSync) {
     this.#db = db;
     this.#st = prepareStatements(db);
+    this.#pairing = new SqlitePairing(db);
   }
 
   async accept(input: AcceptInput): Promise<AcceptOutcome> {
@@ -120,6 +126,26 @@ export class SqliteStore implements Store {
 
   async releaseLane(sessionId: string, lane: LaneHold): Promise<void> {
     this.#st.releaseLane.run({ sessionId, ...lane });
+  }
+
+  async requestPairing(input: PairingInput): Promise<PairingOutcome> {
+    return this.#pairing.request(input);
+  }
+
+  async approvePairing(channel: string, code: string, now: number): Promise<PairingRequest | undefined> {
+    return this.#pairing.approve(channel, code, now);
+  }
+
+  async listPairingRequests(channel: string | undefined, now: number): Promise<PairingRequest[]> {
+    return this.#pairing.list(channel, now);
+  }
+
+  async isSenderApproved(channel: string, senderId: string): Promise<boolean> {
+    return this.#pairing.isApproved(channel, senderId);
+  }
+
+  async revokeSender(channel: string, senderId: string): Promise<boolean> {
+    return this.#pairing.revoke(channel, senderId);
   }
 
   async saveExposure(record: ExposureRecord): Promise<void> {
