@@ -11,6 +11,7 @@ import { makeEnvelope } from "./core/envelope.ts";
 import { ConfigError, RequestError, SwitchboardError } from "./core/errors.ts";
 import { Gateway, type GatewayMiddleware } from "./core/gateway.ts";
 import type { Logger } from "./core/log.ts";
+import type { AccessPolicy } from "./core/access/policy.ts";
 import { createLogger } from "./core/log.ts";
 import { awaitReply, streamReply, type Reply, type ReplyEvent } from "./core/reply-stream.ts";
 import { randomUUID } from "node:crypto";
@@ -21,6 +22,7 @@ import { agentReferenceIssues, type SwitchboardConfig, type SwitchboardConfigInp
 import { agentFromConfig } from "./agents/from-config.ts";
 import { createFunctionAgent, type AgentFunction } from "./agents/function/index.ts";
 import { channelFromConfig } from "./channels/from-config.ts";
+import { abuseGuard, limitsFor } from "./core/abuse/index.ts";
 import { SdkChannel } from "./channels/sdk/index.ts";
 import { createFetchHandler, type FetchHandler } from "./server/handler.ts";
 import { toNodeListener, type NodeListener } from "./server/node-adapter.ts";
@@ -129,9 +131,12 @@ export class Switchboard {
       agentSettings: Object.fromEntries(Object.entries(config.agents).map(([id, c]) => [id, { busy: c.busy, turnTimeoutMs: c.turnTimeout }])),
       users: config.users,
       channelSettings: Object.fromEntries(Object.entries(config.channels).flatMap(([id, c]) => (c.agentSettings ? [[id, c.agentSettings]] : []))),
+      access: Object.fromEntries(Object.entries(config.channels).flatMap(([id, c]) => (c.access ? [[id, accessPolicy(c.access)]] : []))),
     });
     for (const agent of agents) core.addAgent(agent);
     for (const channel of channels) core.addChannel(channel);
+    // Abuse limits come first: a refused message costs no other middleware any work.
+    core.use({ accept: abuseGuard({ store, log: this.log, limits: (channel) => limitsFor(config.limits, channel) }) });
     for (const m of this.middleware) core.use(m);
     this.core = core;
     try {
@@ -233,4 +238,9 @@ export function createGateway(options: CreateGatewayOptions = {}): Switchboard {
 /** Assemble a gateway from config that was already loaded and validated (the CLI's path). */
 export function createGatewayFromConfig(config: SwitchboardConfig, options: Omit<CreateGatewayOptions, "config"> = {}): Switchboard {
   return new Switchboard(config, options);
+}
+
+/** A channel's `access` config as the core's policy. */
+function accessPolicy(access: NonNullable<SwitchboardConfig["channels"][string]["access"]>): AccessPolicy {
+  return { policy: access.policy, allow: access.allow, groups: access.groups, unmatched: access.unmatched, pairing: { ttlMs: access.pairing.ttl, maxPending: access.pairing.maxPending } };
 }

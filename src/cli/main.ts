@@ -4,6 +4,7 @@ import { ConfigError } from "../core/errors.ts";
 import { start } from "./start.ts";
 import { check } from "./check.ts";
 import { sessions } from "./sessions.ts";
+import { pairing } from "./pairing.ts";
 import { send } from "./send.ts";
 import { emulate } from "./emulate.ts";
 
@@ -15,6 +16,9 @@ Commands:
   sessions list [--user U] [--agent A] [--channel C] [--json]
   sessions show <id> [--json]         a session and its transcript
   sessions reset <id>                 end a session; its conversation starts fresh
+  pairing list [channel] [--json]     pending pairing codes of unknown senders
+  pairing approve <channel> <code>    let the sender of that code talk to the agents
+  pairing revoke <channel> <sender>   withdraw a sender's approval
   send --user U [--session S] [--agent A] [--url URL] [--key K] "text"
                                       send one message and print the reply
   emulate <platform> [--port N] [--events-url URL]
@@ -62,6 +66,8 @@ export async function main(argv: string[]): Promise<number> {
         return await check(values);
       case "sessions":
         return await sessions(rest, values);
+      case "pairing":
+        return await pairing(rest, values);
       case "send":
         return await send(rest, values);
       case "emulate":

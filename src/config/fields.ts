@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { parseBytes, parseDuration } from "./duration.ts";
+import { integer } from "./coerce.ts";
 
 export const duration = z
   .union([z.string(), z.number()])
@@ -50,3 +51,27 @@ export const agentSettingsSchema = z
 
 export const busyPolicy = z.enum(["queue", "collect", "interrupt"]);
 export const threadStrategy = z.enum(["new", "per_user", "per_channel", "per_session", "singleton", "existing"]);
+
+/**
+ * Who may talk through a channel (src/core/access/policy.ts). Platform channels deny by
+ * default: unknown senders get a pairing code; `open` must be written out.
+ */
+export const accessSchema = z
+  .strictObject({
+    /** allowlist: only `allow` and `groups`. pairing: also senders an admin approved; strangers in a DM get a code. open: everyone. disabled: no one. */
+    policy: z.enum(["allowlist", "pairing", "open", "disabled"]).default("pairing"),
+    /** Sender ids or email addresses always let in (except when disabled). */
+    allow: z.array(z.string().min(1)).default([]),
+    /** Group conversations (rooms, chats, channels) whose members may all talk. */
+    groups: z.array(z.string().min(1)).default([]),
+    /** A sender who is not let in gets one polite reply per hour (reply), nothing (silent), or is logged for admins (notify). */
+    unmatched: z.enum(["reply", "silent", "notify"]).default("reply"),
+    pairing: z
+      .strictObject({
+        /** How long a pairing code stays valid. */
+        ttl: duration.default(3_600_000),
+        /** Pending codes a channel may hold; beyond it new senders get none until some expire or are approved. */
+        maxPending: integer(1, 10_000).default(20),
+      })
+      .prefault({}),
+  });

@@ -14,7 +14,8 @@ import { webhookChannelSchema } from "../channels/webhook/config.ts";
 import { whatsappChannelSchema } from "../channels/whatsapp/config.ts";
 import { telegramChannelSchema } from "../channels/telegram/config.ts";
 import { discordChannelSchema } from "../channels/discord/config.ts";
-import { agentSettingsSchema, busyPolicy, bytes, duration, stringOrList, threadStrategy } from "./fields.ts";
+import { agentSettingsSchema, busyPolicy, bytes, duration, stringOrList, threadStrategy, accessSchema } from "./fields.ts";
+import { limitsSchema } from "../core/abuse/config.ts";
 
 export { agentSettingsSchema, busyPolicy, threadStrategy } from "./fields.ts";
 
@@ -64,6 +65,7 @@ const httpChannel = z.strictObject({
   key: z.string().min(16, "must be at least 16 characters").optional(),
   threadStrategy: threadStrategy.optional(),
   agentSettings: agentSettingsSchema.optional(),
+  access: accessSchema.optional(),
   enabled: boolean.optional(),
 });
 
@@ -74,6 +76,7 @@ const webchatChannel = z.strictObject({
   title: z.string().optional(),
   threadStrategy: threadStrategy.optional(),
   agentSettings: agentSettingsSchema.optional(),
+  access: accessSchema.optional(),
   enabled: boolean.optional(),
 });
 
@@ -99,6 +102,7 @@ const slackChannel = z
     watchdogSilence: duration.default(30_000),
     threadStrategy: threadStrategy.optional(),
     agentSettings: agentSettingsSchema.optional(),
+    access: accessSchema.prefault({}),
     enabled: boolean.optional(),
   })
   .superRefine((slack, ctx) => {
@@ -143,6 +147,7 @@ const emailChannel = z.strictObject({
   rateLimit: z.strictObject({ max: integer(1).default(10), window: duration.default(3_600_000) }).prefault({}),
   threadStrategy: threadStrategy.optional(),
   agentSettings: agentSettingsSchema.optional(),
+  access: accessSchema.prefault({}),
   enabled: boolean.optional(),
 });
 
@@ -185,6 +190,7 @@ const githubChannel = z
     processingText: z.string().min(1).default("Processing…"),
     threadStrategy: threadStrategy.optional(),
     agentSettings: agentSettingsSchema.optional(),
+    access: accessSchema.prefault({}),
     enabled: boolean.optional(),
   })
   .superRefine((github, ctx) => {
@@ -269,6 +275,8 @@ export const configSchema = z
     routes: z.array(routeSchema).default([]),
     /** People, keyed by sender id or email: their agent settings and Unix user. */
     users: z.record(z.string(), userSchema).default({}),
+    /** Rate limits, the loop guard and size caps; per-channel overrides under `channels`. */
+    limits: limitsSchema,
   })
   .superRefine((config, ctx) => {
     config.routes.forEach((route, i) => {

@@ -12,6 +12,7 @@ import type { Middleware } from "./middleware.ts";
 import { compose } from "./middleware.ts";
 import { RequestError } from "./errors.ts";
 import type { ThreadStrategy } from "./router.ts";
+import { agentText } from "./abuse/agent-text.ts";
 
 export interface AcceptedMessage {
   status: "accepted" | "duplicate";
@@ -87,7 +88,8 @@ async function commit(deps: AcceptDeps, ctx: AcceptContext, key: string): Promis
   const command = envelope.text.trim().toLowerCase();
   // A named session (`existing`) is not the conversation's to replace: there /new is just text.
   const isReset = resetCommands.has(command) && !("existingId" in target);
-  const text = route.instruction ? `${route.instruction}\n\n${envelope.text}` : envelope.text;
+  // Gateway text and the user's stay apart, and the user's cannot pose as either (abuse/agent-text.ts).
+  const text = agentText(route.instruction, envelope.text);
   const input: AcceptInput = {
     channel: envelope.channel,
     eventId: envelope.eventId,

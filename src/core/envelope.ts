@@ -8,6 +8,8 @@ export interface Sender {
   id: string;
   name?: string;
   email?: string;
+  /** The platform says a bot (or app) wrote it. */
+  bot?: boolean;
 }
 
 export interface Attachment {

@@ -19,6 +19,10 @@ export type GatewayEvent =
       reply: string;
     }
   | { type: "delivery.failed"; outboxId: string; sessionId: string; channel: string; error: string }
+  /** An unknown sender was given a pairing code (an admin may approve it). */
+  | { type: "access.pairing"; channel: string; senderId: string; senderName: string | undefined }
+  /** A sender was turned away by the channel's access policy. */
+  | { type: "access.denied"; channel: string; senderId: string; reason: string }
   /** The `interrupt` busy policy: whichever gateway runs the session's turn aborts it. */
   | { type: "session.interrupt"; sessionId: string };
 

@@ -14,6 +14,8 @@ import { GatewayEvents } from "./events.ts";
 import { SessionLanes } from "./lanes.ts";
 import { LaneLeases } from "./lane-lease.ts";
 import { bridgeEvents } from "./event-bridge.ts";
+import { authorizeSenders } from "./access/authorize.ts";
+import type { AccessPolicy } from "./access/policy.ts";
 import type { Logger } from "./log.ts";
 import { createLogger } from "./log.ts";
 import type { Middleware } from "./middleware.ts";
@@ -53,6 +55,8 @@ export interface GatewayOptions {
   channelSettings?: Record<string, AgentSettings>;
   /** How long `stop()` lets running turns finish before aborting them (they resume on restart). */
   drainTimeoutMs?: number;
+  /** Who may talk through each channel, by channel id; channels without a policy are not checked. */
+  access?: Record<string, AccessPolicy>;
   log?: Logger;
 }
 
@@ -213,6 +217,10 @@ export class Gateway {
     if (!this.agents.has(defaultAgent)) throw new SwitchboardError(`defaultAgent "${defaultAgent}" is not registered`);
     this.router = new Router(this.options.routes ?? [], defaultAgent);
     const lanes = this.options.lanes ?? {};
+    // Senders are checked before any other middleware sees their message.
+    this.acceptMiddleware.unshift(
+      authorizeSenders({ store: this.store, policyOf: (id) => this.options.access?.[id], channel: (id) => this.channels.get(id), events: this.events, log: this.log }),
+    );
     this.acceptFn = createAccept({
       store: this.store,
       router: this.router,

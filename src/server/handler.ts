@@ -9,6 +9,7 @@ import { SwitchboardError } from "../core/errors.ts";
 import { errorResponse, json } from "../core/http-io.ts";
 import type { Channel } from "../core/channel.ts";
 import { handleSessions } from "./sessions-api.ts";
+import { handlePairing } from "./pairing-api.ts";
 
 /**
  * `mountPath` is a prefix the host app already stripped from the URL it routed on (Express's
@@ -62,6 +63,7 @@ export function createFetchHandler(gateway: Gateway, options: HandlerOptions): F
       }
       if (!api.authorized(request.headers)) return errorResponse(401, "missing or wrong API key (send Authorization: Bearer <key>)");
       if (parts[1] === "sessions") return handleSessions(gateway, request, parts.slice(2));
+      if (parts[1] === "pairing") return handlePairing(gateway, request, parts.slice(2));
       return errorResponse(404, `no route ${request.method} ${path}`);
     }
     for (const channel of gateway.listChannels() as PageChannel[]) {
@@ -82,6 +84,8 @@ export function createFetchHandler(gateway: Gateway, options: HandlerOptions): F
       }
       return await route(request, path);
     } catch (error) {
+      // decodeURIComponent of a path segment like `%E0%A4%A`: the caller's mistake, not ours.
+      if (error instanceof URIError) return errorResponse(400, "malformed percent-encoding in the URL path");
       if (error instanceof SwitchboardError && error.status < 500) return errorResponse(error.status, error.message);
       if (error instanceof SwitchboardError && error.status === 503) return errorResponse(503, error.message);
       // Anything else is our bug: log it in full, tell the caller nothing about internals.

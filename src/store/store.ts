@@ -7,6 +7,7 @@
 import type { Attachment, Sender } from "../core/envelope.ts";
 import type { Address } from "../core/channel.ts";
 import type { TranscriptEntry } from "../core/agent.ts";
+import type { BucketTake, BucketVerdict } from "../core/abuse/token-bucket.ts";
 
 export interface SessionRecord {
   id: string;
@@ -240,6 +241,13 @@ export interface Store {
   renewLane(sessionId: string, lane: LaneHold, ttlMs: number): Promise<boolean>;
   /** Give the lane up; a lane since taken over is left alone. */
   releaseLane(sessionId: string, lane: LaneHold): Promise<void>;
+
+  /**
+   * Take `take.cost` tokens from the token bucket named `key` (rate limits, the loop guard), in one
+   * atomic step: gateways sharing the store share the bucket. A bucket that is full again and out
+   * of its cooldown is forgotten, so idle senders cost nothing.
+   */
+  takeTokens(key: string, take: BucketTake): Promise<BucketVerdict>;
 
   /**
    * Pairing, for the `pairing` access policy. An unknown sender gets a request with a code (or

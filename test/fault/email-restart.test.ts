@@ -47,6 +47,7 @@ describe("email faults", () => {
       channels: {
         mail: {
           type: "email",
+          access: { policy: "open" },
           address: agentAddress,
           imap: { host: server.imap.host, port: server.imap.port, secure: false, user: server.users.agent.user, password: server.users.agent.password, pollInterval: "1s" },
           smtp: { host: server.smtp.host, port: server.smtp.port, secure: false },

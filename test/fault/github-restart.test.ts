@@ -38,6 +38,7 @@ describe("GitHub faults", () => {
       channels: {
         github: {
           type: "github",
+          access: { policy: "open" },
           app: { id: emulator.appId, installationId: emulator.installationId, privateKeyFile: "app.pem" },
           apiUrl: emulator.url,
           pollInterval: "500ms",

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { getJson, postJson, tempDir } from "../helpers/gateway.ts";
 import { killHard, runCli, startCli, type RunningGateway } from "../helpers/process.ts";
+import { openSqliteStore } from "../../src/store/sqlite/index.ts";
 
 /** A port that was free a moment ago: for configs that must name a fixed port (`send` has to find the gateway). */
 function freePort(): Promise<number> {
@@ -65,6 +66,31 @@ describe("switchboard check", () => {
     assert.match(result.stdout, /agents:\s+helper; default helper/);
     assert.match(result.stdout, /channels:\s+api \(http\)/);
     assert.match(result.stdout, /routes:\s+billing/);
+  });
+
+  it("pairing list and approve: an admin lets a sender in from the command line", async () => {
+    const file = write("pairing.yaml", echoConfig());
+    const store = await openSqliteStore(join(dir, "data", "switchboard.db"));
+    await store.requestPairing({ channel: "api", senderId: "U42", senderName: "Dana", code: "K7MX2QPA", now: Date.now(), ttlMs: 3_600_000, maxPending: 20 });
+    await store.close();
+
+    const list = await runCli(["pairing", "list", "-c", file]);
+    assert.equal(list.code, 0, list.stderr);
+    assert.match(list.stdout, /api\s+K7MX2QPA\s+U42\s+Dana/);
+    const wrong = await runCli(["pairing", "approve", "api", "AAAABBBB", "-c", file]);
+    assert.equal(wrong.code, 1);
+    assert.match(wrong.stderr, /no pending pairing code "AAAABBBB" on api/);
+    const unknownChannel = await runCli(["pairing", "approve", "nope", "K7MX2QPA", "-c", file]);
+    assert.equal(unknownChannel.code, 1);
+    assert.match(unknownChannel.stderr, /no channel "nope"/);
+    const approve = await runCli(["pairing", "approve", "api", "k7mx-2qpa", "-c", file]);
+    assert.equal(approve.code, 0, approve.stderr);
+    assert.match(approve.stdout, /approved Dana \(U42\) on api/);
+
+    const after = await openSqliteStore(join(dir, "data", "switchboard.db"));
+    assert.equal(await after.isSenderApproved("api", "U42"), true);
+    await after.close();
+    assert.match((await runCli(["pairing", "list", "-c", file])).stdout, /no pending pairing codes/);
   });
 
   it("never prints the store's password", async () => {

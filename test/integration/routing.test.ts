@@ -65,7 +65,7 @@ describe("routing rules through the HTTP API", () => {
   it("keyword matches whole words and the instruction is prepended", async () => {
     const reply = await send(t, { user: "u2", text: "where is my Invoice?" });
     assert.equal(reply.agent, "billing");
-    assert.equal(reply.reply, "[billing] Be polite.\n\nwhere is my Invoice?");
+    assert.equal(reply.reply, "[billing] Be polite.\n\n<user-message>\nwhere is my Invoice?\n</user-message>");
     assert.equal((await send(t, { user: "u2", text: "invoices are fun" })).agent, "helper");
   });
 

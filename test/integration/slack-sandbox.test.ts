@@ -41,6 +41,7 @@ describe("trying the Slack channel against the emulator", () => {
         "channels:",
         "  slack:",
         "    type: slack",
+        "    access: { policy: open }",
         "    mode: socket",
         "    botToken: xoxb-emulator-bot-token",
         "    appToken: xapp-emulator-app-token",

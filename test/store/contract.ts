@@ -7,6 +7,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { AcceptInput, AcceptOutcome, OutboxDraft, OutboxItem, Store, TurnCommit } from "../../src/store/store.ts";
 import { laneContract } from "./lane-contract.ts";
+import { bucketContract } from "./bucket-contract.ts";
 import { pairingContract } from "./pairing-contract.ts";
 
 const T0 = 1_700_000_000_000;
@@ -599,6 +600,7 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
     });
 
     laneContract({ withStore, message, accepted, turn });
+    bucketContract({ withStore });
     pairingContract(withStore);
 
     it("close can be called twice", async () => {

@@ -3,7 +3,7 @@
  * `discordChannelSchema` into the config schema and `discordChannelFromConfig` into from-config.
  */
 import { z } from "zod";
-import { agentSettingsSchema, duration, threadStrategy } from "../../config/fields.ts";
+import { agentSettingsSchema, duration, threadStrategy, accessSchema } from "../../config/fields.ts";
 import { boolean } from "../../config/coerce.ts";
 import type { Channel } from "../../core/channel.ts";
 import { createDiscordChannel } from "./index.ts";
@@ -37,6 +37,7 @@ export const discordChannelSchema = z
     rateLimitWait: duration.default(2000),
     threadStrategy: threadStrategy.optional(),
     agentSettings: agentSettingsSchema.optional(),
+    access: accessSchema.prefault({}),
     enabled: boolean.optional(),
   })
   .superRefine((discord, ctx) => {

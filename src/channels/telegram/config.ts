@@ -2,7 +2,7 @@
 import { z } from "zod";
 import type { Channel } from "../../core/channel.ts";
 import { boolean, integer } from "../../config/coerce.ts";
-import { agentSettingsSchema, duration, threadStrategy } from "../../config/fields.ts";
+import { agentSettingsSchema, duration, threadStrategy, accessSchema } from "../../config/fields.ts";
 import { createTelegramChannel } from "./index.ts";
 
 export const telegramChannelSchema = z
@@ -38,6 +38,7 @@ export const telegramChannelSchema = z
     linkPreviews: boolean.default(false),
     threadStrategy: threadStrategy.optional(),
     agentSettings: agentSettingsSchema.optional(),
+    access: accessSchema.prefault({}),
     enabled: boolean.optional(),
   })
   .superRefine((telegram, ctx) => {

@@ -5,7 +5,7 @@
 import { z } from "zod";
 import type { Channel } from "../../core/channel.ts";
 import { boolean, integer } from "../../config/coerce.ts";
-import { agentSettingsSchema, duration, threadStrategy } from "../../config/fields.ts";
+import { agentSettingsSchema, duration, threadStrategy, accessSchema } from "../../config/fields.ts";
 import { createWebhookChannel } from "./index.ts";
 import { DEFAULT_SIGNATURE_HEADER, DEFAULT_TIMESTAMP_HEADER, DEFAULT_TOLERANCE_MS } from "./signature.ts";
 
@@ -43,6 +43,7 @@ export const webhookChannelSchema = z
     format: z.enum(["markdown", "text"]).default("markdown"),
     threadStrategy: threadStrategy.optional(),
     agentSettings: agentSettingsSchema.optional(),
+    access: accessSchema.optional(),
     enabled: boolean.optional(),
   })
   .superRefine((webhook, ctx) => {

@@ -5,7 +5,7 @@
 import { z } from "zod";
 import type { Channel } from "../../core/channel.ts";
 import { boolean, integer } from "../../config/coerce.ts";
-import { agentSettingsSchema, threadStrategy } from "../../config/fields.ts";
+import { agentSettingsSchema, threadStrategy, accessSchema } from "../../config/fields.ts";
 import { createWhatsAppChannel } from "./index.ts";
 
 export const whatsappChannelSchema = z
@@ -44,6 +44,7 @@ export const whatsappChannelSchema = z
     resolveMediaUrls: boolean.default(false),
     threadStrategy: threadStrategy.optional(),
     agentSettings: agentSettingsSchema.optional(),
+    access: accessSchema.prefault({}),
     enabled: boolean.optional(),
   })
   .superRefine((whatsapp, ctx) => {

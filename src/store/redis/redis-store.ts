@@ -11,7 +11,8 @@
  *   (by last activity), `expiry`, `pending` (sessions by oldest pending seq), `msgs` and
  *   `outsessions` (id → session), `outkeys` (idempotency key → outbox id), `due` (pending outbox
  *   by seq), `event:<channel>:<eventId>`, `dedupe:<channel>:<eventId>` (TTL) and its index
- *   `dedupes`, `thread:<channel>:<key>` (TTL), `exposure:<id>`, `channel:<channel>`, `lease:<name>`.
+ *   `dedupes`, `thread:<channel>:<key>` (TTL), `exposure:<id>`, `channel:<channel>`, `lease:<name>`,
+ *   `bucket:<key>` (a rate-limit token bucket, TTL until it is full again; scripts/buckets.ts).
  *
  * Which scripts touch which keys: accept (dedupe record, thread key, one or two sessions, inbox,
  * the global indexes), completeTurn (inbox items of the commit, transcript, outbox, session,
@@ -45,6 +46,8 @@ import {
 import { ACQUIRE_LEASE, EVICT_EXPIRED, PRUNE_DEDUPE, RELEASE_LEASE, RESET_SESSION, SAVE_EXPOSURE } from "./scripts/sessions.ts";
 import { BEGIN_ATTEMPT, COMPLETE_TURN } from "./scripts/turn.ts";
 import { ACQUIRE_LANE, RELEASE_LANE, RENEW_LANE } from "./scripts/lanes.ts";
+import { TAKE_TOKENS } from "./scripts/buckets.ts";
+import type { BucketTake, BucketVerdict } from "../../core/abuse/token-bucket.ts";
 import { RedisSharedEvents } from "./shared-events.ts";
 import { RedisPairing } from "./pairing.ts";
 
@@ -242,6 +245,11 @@ export class RedisStore implements Store {
 
   async revokeSender(channel: string, senderId: string): Promise<boolean> {
     return this.#pairing.revoke(channel, senderId);
+  }
+
+  async takeTokens(key: string, take: BucketTake): Promise<BucketVerdict> {
+    const reply = (await this.#run(TAKE_TOKENS, key, take.capacity, take.refillPerSecond, take.cost, take.now, take.cooldownMs ?? 0)) as number[];
+    return { allowed: reply[0] === 1, retryAfterMs: Number(reply[1]), tripped: reply[2] === 1 };
   }
 
   async getMessage(channel: string, eventId: string): Promise<InboxItem | undefined> {

@@ -158,6 +158,17 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (channel, sender_id)
   ) WITHOUT ROWID;
   `,
+  // Token buckets of the rate limits and the loop guard; a row past expires_at is a full bucket.
+  `
+  CREATE TABLE buckets (
+    key           TEXT PRIMARY KEY,
+    tokens        REAL NOT NULL,
+    at            INTEGER NOT NULL,
+    blocked_until INTEGER NOT NULL,
+    expires_at    INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX buckets_expires ON buckets (expires_at);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -25,6 +25,8 @@ import { optionalInt, optionalText, text, toExposure, toInboxItem, toOutboxItem,
 import { prepareStatements, type Statements } from "./statements.ts";
 import { transaction } from "./transaction.ts";
 import { SqlitePairing } from "./pairing.ts";
+import { SqliteBuckets } from "./buckets.ts";
+import type { BucketTake, BucketVerdict } from "../../core/abuse/token-bucket.ts";
 
 const DEFAULT_SESSION_LIMIT = 100;
 
@@ -34,11 +36,13 @@ export class SqliteStore implements Store {
   readonly #db: DatabaseSync;
   readonly #st: Statements;
   readonly #pairing: SqlitePairing;
+  readonly #buckets: SqliteBuckets;
 
   constructor(db: DatabaseSync) {
     this.#db = db;
     this.#st = prepareStatements(db);
     this.#pairing = new SqlitePairing(db);
+    this.#buckets = new SqliteBuckets(db);
   }
 
   async accept(input: AcceptInput): Promise<AcceptOutcome> {
@@ -126,6 +130,10 @@ export class SqliteStore implements Store {
 
   async releaseLane(sessionId: string, lane: LaneHold): Promise<void> {
     this.#st.releaseLane.run({ sessionId, ...lane });
+  }
+
+  async takeTokens(key: string, take: BucketTake): Promise<BucketVerdict> {
+    return this.#buckets.take(key, take);
   }
 
   async requestPairing(input: PairingInput): Promise<PairingOutcome> {

@@ -43,6 +43,7 @@ Configure the channel (switchboard.yaml):
       botToken: "${emulator.botToken}"
       publicKey: "${emulator.publicKey}"
       apiUrl: "${emulator.apiUrl}"
+      access: { policy: open }   # a local trial: let every emulated user in (the default pairs)
 
 Slash commands are POSTed, signed, to ${emulator.interactionsUrl ?? "(no --interactions-url: they go over the gateway)"}.
 Channels: 500 is a DM with user 42; 501 is #general in server ${emulator.guildId}.

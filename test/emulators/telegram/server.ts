@@ -41,6 +41,7 @@ export function usage(emulator: TelegramEmulator): string {
     "      type: telegram",
     `      botToken: "${emulator.token}"`,
     `      apiRoot: ${emulator.url}`,
+    "      access: { policy: open }   # a local trial: let every emulated user in (the default pairs)",
     "",
     "Say something as Alice:",
     `  in a private chat:  ${say({ text: "hello there" })}`,

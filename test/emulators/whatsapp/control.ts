@@ -69,6 +69,7 @@ Configure the channel (switchboard.yaml):
       appSecret: ${e.appSecret}
       verifyToken: ${e.verifyToken}
       apiUrl: ${e.apiUrl}
+      access: { policy: open }   # a local trial: let every emulated user in (the default pairs)
 
 Webhook URL: ${e.webhookUrl ?? "(none: restart with --webhook-url http://127.0.0.1:8787/channels/whatsapp)"}
 

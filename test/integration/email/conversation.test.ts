@@ -44,6 +44,7 @@ describe("email: a whole conversation with a real mail server", () => {
         api: { type: "http" },
         mail: {
           type: "email",
+          access: { policy: "open" },
           address: agentAddress,
           name: "Support Agent",
           imap: { host: server.imap.host, port: server.imap.port, secure: false, user: server.users.agent.user, password: server.users.agent.password, pollInterval: "1s" },

@@ -43,6 +43,7 @@ test("an empty config gets every default", () => {
     channels: {},
     routes: [],
     users: {},
+    limits: { maxMessageChars: 40_000, maxAttachments: 20, channels: {} },
   });
 });
 
