@@ -22,14 +22,17 @@ export interface AcceptedMessage {
   agent: string;
 }
 
-export type AcceptResult = AcceptedMessage | { status: "rejected"; messageKey: string; reason: string; httpStatus: number };
+export type AcceptResult =
+  | AcceptedMessage
+  /** `retryAfterMs`: when a refusal is temporary (a rate limit), how long the caller should wait. */
+  | { status: "rejected"; messageKey: string; reason: string; httpStatus: number; retryAfterMs?: number };
 
 export interface AcceptContext {
   readonly envelope: Envelope;
   /** The routing decision; middleware may change it before the commit. */
   route: RouteDecision;
   /** Refuse the message: nothing is stored and the channel reports the reason. */
-  reject(reason: string, httpStatus?: number): void;
+  reject(reason: string, httpStatus?: number, retryAfterMs?: number): void;
   /** Set once the store has answered. */
   result: AcceptResult | undefined;
 }
@@ -58,8 +61,8 @@ export function createAccept(deps: AcceptDeps): (envelope: Envelope) => Promise<
       envelope,
       route: deps.router.route(envelope),
       result: undefined,
-      reject(reason, httpStatus = 403) {
-        rejection = { status: "rejected", messageKey: key, reason, httpStatus };
+      reject(reason, httpStatus = 403, retryAfterMs) {
+        rejection = { status: "rejected", messageKey: key, reason, httpStatus, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
       },
     };
     if (envelope.hints?.agent !== undefined) ctx.route = { ...ctx.route, agent: envelope.hints.agent };

@@ -10,8 +10,11 @@ export function json(body: unknown, status = 200, headers: Record<string, string
   return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json; charset=utf-8", ...headers } });
 }
 
-export function errorResponse(status: number, message: string): Response {
-  return json({ error: message }, status);
+export function errorResponse(status: number, message: string, retryAfterMs?: number): Response {
+  const response = json({ error: message }, status);
+  // A temporary refusal (a rate limit) says when to come back, in whole seconds as HTTP wants.
+  if (retryAfterMs !== undefined) response.headers.set("retry-after", String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
+  return response;
 }
 
 /** Read the raw body, refusing more than `limit` bytes with a 413 (without buffering the excess). */

@@ -21,7 +21,7 @@ export type ReplyEvent =
   | { type: "accepted"; id: string; messageId: string; session: string; agent: string; duplicate: boolean }
   | AgentEvent
   | { type: "done"; id: string; session: string; status: ReplyStatus; reply: string }
-  | { type: "rejected"; id: string; reason: string; httpStatus: number };
+  | { type: "rejected"; id: string; reason: string; httpStatus: number; retryAfterMs?: number };
 
 export interface Reply {
   id: string;
@@ -47,7 +47,7 @@ export async function* streamReply(ctx: ChannelContext, envelope: Envelope, sign
   try {
     const result = await ctx.accept(envelope);
     if (result.status === "rejected") {
-      yield { type: "rejected", id: envelope.eventId, reason: result.reason, httpStatus: result.httpStatus };
+      yield { type: "rejected", id: envelope.eventId, reason: result.reason, httpStatus: result.httpStatus, ...(result.retryAfterMs !== undefined ? { retryAfterMs: result.retryAfterMs } : {}) };
       return;
     }
     const duplicate = result.status === "duplicate";

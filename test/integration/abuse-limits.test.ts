@@ -19,9 +19,12 @@ describe("abuse limits on one gateway", () => {
   it("a sender past their rate is refused with 429 before anything is stored; other senders go on", async () => {
     t = await startGateway({ limits: { perSender: "3/min", maxMessageChars: 50 } });
     for (let i = 0; i < 3; i++) assert.equal((await postJson(`${t.url}/v1/messages`, { user: "chatty", text: `m${i}`, id: `c${i}` }, ASYNC)).status, 202);
-    const refused = await postJson(`${t.url}/v1/messages`, { user: "chatty", text: "one more", id: "c3" });
+    const response = await fetch(`${t.url}/v1/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ user: "chatty", text: "one more", id: "c3" }) });
+    const refused = { status: response.status, body: (await response.json()) as { error: string } };
     assert.equal(refused.status, 429);
     assert.match(refused.body.error, /^rate limit: at most 3 messages per minute from one sender; try again in \d+ s$/);
+    const retryAfter = Number(response.headers.get("retry-after"));
+    assert.ok(retryAfter >= 1 && retryAfter <= 60, `Retry-After: ${response.headers.get("retry-after")}`);
     assert.equal(await t.gw.gateway.store.getMessage("api", "c3"), undefined, "the refused message was not stored");
 
     const again = await postJson(`${t.url}/v1/messages`, { user: "chatty", text: "m0", id: "c0" }, ASYNC);

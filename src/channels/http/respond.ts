@@ -14,10 +14,10 @@ export async function respond(ctx: ChannelContext, envelope: Envelope, request: 
   }
   if (/\brespond-async\b/i.test(request.headers.get("prefer") ?? "")) {
     const result = await ctx.accept(envelope);
-    if (result.status === "rejected") return errorResponse(result.httpStatus, result.reason);
+    if (result.status === "rejected") return errorResponse(result.httpStatus, result.reason, result.retryAfterMs);
     return json({ id: envelope.eventId, messageId: result.messageId, session: result.sessionId, agent: result.agent, status: result.status }, 202);
   }
   const reply = await awaitReply(ctx, envelope, request.signal);
-  if ("type" in reply) return errorResponse(reply.httpStatus, reply.reason);
+  if ("type" in reply) return errorResponse(reply.httpStatus, reply.reason, reply.retryAfterMs);
   return json(reply);
 }

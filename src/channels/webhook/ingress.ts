@@ -56,7 +56,7 @@ export class WebhookIngress {
     const envelope = toEnvelope(this.options.channelId, this.options.source, parsed.message);
     try {
       const result = await ctx.accept(envelope);
-      if (result.status === "rejected") return errorResponse(result.httpStatus, result.reason);
+      if (result.status === "rejected") return errorResponse(result.httpStatus, result.reason, result.retryAfterMs);
       const ids = { id: envelope.eventId, messageId: result.messageId, sessionId: result.sessionId };
       if (result.status === "duplicate") return json({ duplicate: true, ...ids });
       return json({ accepted: true, ...ids }, 202);

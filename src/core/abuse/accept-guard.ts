@@ -67,7 +67,7 @@ export function abuseGuard(deps: AbuseGuardDeps): Middleware<AcceptContext> {
     // A platform's redelivery of a message already accepted gets its usual duplicate answer.
     if (refused !== undefined && (await deps.store.getMessage(envelope.channel, envelope.eventId)) === undefined) {
       deps.log.debug("message refused by a rate limit", { channel: envelope.channel, sender: envelope.sender.id, reason: refused.reason });
-      ctx.reject(refused.reason, 429);
+      ctx.reject(refused.reason, 429, refused.retryAfterMs);
       return;
     }
     await next();
