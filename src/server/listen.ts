@@ -2,7 +2,8 @@
  * The gateway's own HTTP server: the fetch handler behind `node:http`, plus WebSocket upgrades
  * for `/v1/ws` and `/channels/<id>/…`.
  */
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { Duplex } from "node:stream";
 import type { AddressInfo } from "node:net";
 import type { Gateway } from "../core/gateway.ts";
 import type { FetchHandler } from "./handler.ts";
@@ -21,6 +22,18 @@ export interface RunningServer {
 export function attachUpgrades(server: Server, gateway: Gateway, options: { apiChannel?: string; prefix?: string; exclusive?: boolean } = {}): void {
   const prefix = (options.prefix ?? "").replace(/\/+$/, "");
   server.on("upgrade", (request, socket, head) => {
+    // A throw in an "upgrade" listener is uncaught and would end the process: a caller's bad
+    // URL must cost them a 400, never the gateway.
+    try {
+      route(request, socket, head);
+    } catch (error) {
+      gateway.log.warn("WebSocket upgrade refused", { error });
+      if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\ncontent-type: text/plain\r\n\r\nmalformed upgrade request\n");
+      else socket.destroy();
+    }
+  });
+
+  function route(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     let path = new URL(request.url ?? "/", "http://localhost").pathname;
     if (prefix) {
       if (!path.startsWith(prefix + "/")) {
@@ -44,7 +57,7 @@ export function attachUpgrades(server: Server, gateway: Gateway, options: { apiC
     }
     socket.on("error", () => socket.destroy());
     target.channel.handleUpgrade(request, socket, head, target.subpath);
-  });
+  }
 }
 
 export async function listen(

@@ -27,7 +27,13 @@ async function serve(handler: FetchHandler, req: IncomingMessage, res: ServerRes
   });
   const host = req.headers.host ?? "localhost";
   const { url: target, mountPath } = mountedUrl(req);
-  const url = new URL(target, `http://${host}`);
+  // A Host like `[::1` or an absolute-form target like `http://[x/` parses as no URL at all.
+  const url = URL.parse(target, `http://${host}`);
+  if (!url) {
+    res.writeHead(400, { "content-type": "application/json; charset=utf-8" });
+    res.end(JSON.stringify({ error: "malformed request target or Host header" }));
+    return;
+  }
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
     if (Array.isArray(value)) for (const v of value) headers.append(name, v);

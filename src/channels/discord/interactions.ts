@@ -7,6 +7,7 @@
  * is slow, the user gets an ephemeral message saying so instead of "the application did not respond".
  */
 import { InteractionResponseType, InteractionType, MessageFlags } from "discord-api-types/v10";
+import { z } from "zod";
 import type { ChannelRequest } from "../../core/channel.ts";
 import { errorResponse, json, readWebhookBody } from "../../core/http-io.ts";
 import type { Logger } from "../../core/log.ts";
@@ -34,6 +35,21 @@ export const interactionAnswers = {
 
 const interactionPaths = new Set(["/", "/interactions"]);
 
+/** The fields of an interaction the channel reads, checked: a signed body is still not trusted to have Discord's shape. */
+const userShape = z.looseObject({ id: z.string(), username: z.string().optional(), global_name: z.string().nullish() });
+const interactionShape = z.looseObject({
+  id: z.string(),
+  application_id: z.string(),
+  token: z.string(),
+  type: z.number().int(),
+  guild_id: z.string().optional(),
+  channel_id: z.string().optional(),
+  channel: z.looseObject({ id: z.string(), type: z.number().int(), parent_id: z.string().nullish() }).optional(),
+  member: z.looseObject({ nick: z.string().nullish(), user: userShape.optional() }).optional(),
+  user: userShape.optional(),
+  data: z.looseObject({ name: z.string().optional(), options: z.array(z.looseObject({ name: z.string(), type: z.number().int(), value: z.unknown() })).optional() }).optional(),
+});
+
 export class DiscordInteractionsEndpoint {
   private readonly options: InteractionsEndpointOptions;
   private readonly ackBudgetMs: number;
@@ -54,13 +70,18 @@ export class DiscordInteractionsEndpoint {
       this.options.log().warn("Discord interaction refused", { reason: verdict.reason });
       return errorResponse(401, `invalid request signature: ${verdict.reason}`);
     }
-    let interaction: CommandInteraction;
+    let body: unknown;
     try {
-      interaction = JSON.parse(Buffer.from(raw).toString("utf8")) as CommandInteraction;
+      body = JSON.parse(Buffer.from(raw).toString("utf8"));
     } catch {
       return errorResponse(400, "malformed JSON");
     }
-    return json(await this.answer(interaction));
+    const interaction = interactionShape.safeParse(body);
+    if (!interaction.success) {
+      const issue = interaction.error.issues[0];
+      return errorResponse(400, `not an interaction: ${issue?.path.join(".") || "body"} ${issue?.message ?? ""}`.trim());
+    }
+    return json(await this.answer(interaction.data as CommandInteraction));
   }
 
   /**

@@ -6,6 +6,7 @@
  * catch-up poll picks the comment up anyway. A redelivery (same `X-GitHub-Delivery`) is answered
  * at once; the comment id dedupes the rest, across restarts.
  */
+import { z } from "zod";
 import type { ChannelRequest } from "../../core/channel.ts";
 import { errorResponse, json, readWebhookBody } from "../../core/http-io.ts";
 import type { Logger } from "../../core/log.ts";
@@ -21,13 +22,31 @@ export interface WebhookDeps {
   ingest: (comment: GitHubComment) => Promise<{ status: string; reason?: string }>;
 }
 
-interface CommentPayload {
-  action?: string;
-  repository?: { full_name?: string };
-  comment?: RawComment;
-  issue?: { number: number; title: string; body?: string | null; html_url: string; pull_request?: unknown };
-  pull_request?: { number: number; title: string; body?: string | null; html_url: string };
-}
+/** The fields of a comment event the channel reads, checked: a signed body is still not trusted to have GitHub's shape. */
+const issueShape = z.looseObject({ number: z.number().int(), title: z.string(), body: z.string().nullish(), html_url: z.string(), pull_request: z.unknown().optional() });
+const commentPayload = z.looseObject({
+  action: z.string().optional(),
+  repository: z.looseObject({ full_name: z.string() }).optional(),
+  comment: z
+    .looseObject({
+      id: z.number().int(),
+      body: z.string().nullish(),
+      user: z.looseObject({ login: z.string(), id: z.number().int(), type: z.string() }).nullish(),
+      performed_via_github_app: z.looseObject({ id: z.number().int() }).nullish(),
+      html_url: z.string(),
+      created_at: z.string(),
+      updated_at: z.string(),
+      issue_url: z.string().optional(),
+      pull_request_url: z.string().optional(),
+      path: z.string().optional(),
+      diff_hunk: z.string().optional(),
+    })
+    .optional(),
+  issue: issueShape.optional(),
+  pull_request: issueShape.optional(),
+});
+
+type CommentPayload = z.infer<typeof commentPayload>;
 
 const commentEvents: Record<string, CommentKind> = { issue_comment: "issue", pull_request_review_comment: "review" };
 
@@ -50,9 +69,9 @@ export class GitHubWebhook {
     const event = request.headers.get("x-github-event") ?? "";
     const delivery = request.headers.get("x-github-delivery") ?? "";
     if (delivery && this.handled.has(delivery)) return json({ ok: true, status: "duplicate delivery" });
-    let payload: CommentPayload;
+    let payload: unknown;
     try {
-      payload = JSON.parse(Buffer.from(raw).toString("utf8")) as CommentPayload;
+      payload = JSON.parse(Buffer.from(raw).toString("utf8"));
     } catch {
       return errorResponse(400, "malformed JSON");
     }
@@ -61,13 +80,21 @@ export class GitHubWebhook {
     return response;
   }
 
-  private async dispatch(event: string, payload: CommentPayload, delivery: string): Promise<Response> {
+  private async dispatch(event: string, body: unknown, delivery: string): Promise<Response> {
     if (event === "ping") return json({ ok: true, status: "pong" });
-    const kind = commentEvents[event];
-    // Edits and deletions are not new questions; other events are not subscribed to by our setup.
-    if (!kind || payload.action !== "created") return json({ ok: true, status: "ignored" });
+    const kind = Object.hasOwn(commentEvents, event) ? commentEvents[event] : undefined;
+    // Other events are not subscribed to by our setup.
+    if (!kind) return json({ ok: true, status: "ignored" });
+    const parsed = commentPayload.safeParse(body);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return errorResponse(400, `not a ${event} payload: ${issue?.path.join(".") || "body"} ${issue?.message ?? ""}`.trim());
+    }
+    const payload: CommentPayload = parsed.data;
+    // Edits and deletions are not new questions.
+    if (payload.action !== "created") return json({ ok: true, status: "ignored" });
     const repo = payload.repository?.full_name;
-    const comment = repo && payload.comment ? toComment(kind, repo, payload.comment) : undefined;
+    const comment = repo && payload.comment ? toComment(kind, repo, payload.comment as RawComment) : undefined;
     if (!repo || !comment) return errorResponse(400, `a ${event} payload without its repository or comment`);
     const issue = payload.issue ?? payload.pull_request;
     if (issue) this.deps.remember(repo, issue.number, issueContext(issue, kind === "review"));
