@@ -5,6 +5,7 @@ import { start } from "./start.ts";
 import { check } from "./check.ts";
 import { sessions } from "./sessions.ts";
 import { pairing } from "./pairing.ts";
+import { audit } from "./audit.ts";
 import { send } from "./send.ts";
 import { emulate } from "./emulate.ts";
 
@@ -19,6 +20,8 @@ Commands:
   pairing list [channel] [--json]     pending pairing codes of unknown senders
   pairing approve <channel> <code>    let the sender of that code talk to the agents
   pairing revoke <channel> <sender>   withdraw a sender's approval
+  audit [--channel C] [--kind K] [--since 24h] [--limit N] [--json]
+                                      who was let in or turned away, who approved whom
   send --user U [--session S] [--agent A] [--url URL] [--key K] "text"
                                       send one message and print the reply
   emulate <platform> [--port N] [--events-url URL]
@@ -44,6 +47,9 @@ export async function main(argv: string[]): Promise<number> {
         url: { type: "string" },
         key: { type: "string" },
         json: { type: "boolean" },
+        kind: { type: "string" },
+        since: { type: "string" },
+        limit: { type: "string" },
         "events-url": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
@@ -68,6 +74,8 @@ export async function main(argv: string[]): Promise<number> {
         return await sessions(rest, values);
       case "pairing":
         return await pairing(rest, values);
+      case "audit":
+        return await audit(values);
       case "send":
         return await send(rest, values);
       case "emulate":

@@ -35,6 +35,7 @@ export async function pairing(args: string[], options: { config?: string; json?:
         console.error(`no pending pairing code "${value}" on ${channel} (wrong, already used, or expired; see "switchboard pairing list")`);
         return 1;
       }
+      await store.appendAudit([{ at: Date.now(), kind: "pairing.approved", channel, actor: "admin:cli", subject: approved.senderId }]);
       console.log(`approved ${approved.senderName ? `${approved.senderName} (${approved.senderId})` : approved.senderId} on ${channel}: their next message goes to the agent`);
       return 0;
     }
@@ -44,6 +45,7 @@ export async function pairing(args: string[], options: { config?: string; json?:
         console.error(`sender "${value}" is not approved on ${channel}`);
         return 1;
       }
+      await store.appendAudit([{ at: Date.now(), kind: "pairing.revoked", channel, actor: "admin:cli", subject: value }]);
       console.log(`withdrew ${value}'s approval on ${channel}`);
       return 0;
     }

@@ -33,7 +33,7 @@ export interface AcceptContext {
   route: RouteDecision;
   /** Refuse the message: nothing is stored and the channel reports the reason. */
   reject(reason: string, httpStatus?: number, retryAfterMs?: number): void;
-  /** Set once the store has answered. */
+  /** Set once the store has answered, or a middleware refused the message. */
   result: AcceptResult | undefined;
 }
 
@@ -63,6 +63,8 @@ export function createAccept(deps: AcceptDeps): (envelope: Envelope) => Promise<
       result: undefined,
       reject(reason, httpStatus = 403, retryAfterMs) {
         rejection = { status: "rejected", messageKey: key, reason, httpStatus, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+        // Middleware further out (auditing) sees the refusal as the outcome.
+        ctx.result = rejection;
       },
     };
     if (envelope.hints?.agent !== undefined) ctx.route = { ...ctx.route, agent: envelope.hints.agent };

@@ -15,6 +15,7 @@ import { SessionLanes } from "./lanes.ts";
 import { LaneLeases } from "./lane-lease.ts";
 import { bridgeEvents } from "./event-bridge.ts";
 import { authorizeSenders } from "./access/authorize.ts";
+import { AuditLog } from "./audit.ts";
 import type { AccessPolicy } from "./access/policy.ts";
 import type { Logger } from "./log.ts";
 import { createLogger } from "./log.ts";
@@ -65,12 +66,17 @@ export interface GatewayMiddleware {
   turn?: Middleware<TurnContext>;
 }
 
+/** How long audit entries are kept. */
+const AUDIT_RETENTION_MS = 90 * 86_400_000;
+
 export class Gateway {
   readonly store: Store;
   readonly events = new GatewayEvents();
   readonly log: Logger;
   /** This process among the gateways sharing a store: the holder of its leases. */
   readonly instanceId = randomUUID();
+  /** Who was let in or turned away, who approved whom (batched into the store). */
+  readonly audit: AuditLog;
   private readonly options: GatewayOptions;
   private readonly agents = new Map<string, Agent>();
   private readonly channels = new Map<string, Channel>();
@@ -91,6 +97,7 @@ export class Gateway {
     this.options = options;
     this.store = options.store;
     this.log = options.log ?? createLogger();
+    this.audit = new AuditLog({ store: this.store, log: this.log });
     const lanes = options.lanes ?? {};
     this.turns = new TurnRunner({
       store: this.store,
@@ -219,7 +226,14 @@ export class Gateway {
     const lanes = this.options.lanes ?? {};
     // Senders are checked before any other middleware sees their message.
     this.acceptMiddleware.unshift(
-      authorizeSenders({ store: this.store, policyOf: (id) => this.options.access?.[id], channel: (id) => this.channels.get(id), events: this.events, log: this.log }),
+      authorizeSenders({
+        store: this.store,
+        policyOf: (id) => this.options.access?.[id],
+        channel: (id) => this.channels.get(id),
+        events: this.events,
+        log: this.log,
+        audit: (entry) => this.audit.record(entry),
+      }),
     );
     this.acceptFn = createAccept({
       store: this.store,
@@ -274,6 +288,7 @@ export class Gateway {
     await drained;
     clearTimeout(timeout);
     await this.outbox.stop();
+    await this.audit.flush();
     await this.store.close();
     this.state = "stopped";
   }
@@ -297,6 +312,7 @@ export class Gateway {
         sessions += batch;
       } while (batch > 0);
       const dedupe = await this.store.pruneDedupe(now);
+      await this.store.pruneAudit(now - AUDIT_RETENTION_MS);
       if (sessions || dedupe) this.log.info("evicted idle state", { sessions, dedupeKeys: dedupe });
       return { sessions, dedupe };
     } catch (error) {

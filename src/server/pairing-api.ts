@@ -22,6 +22,7 @@ export async function handlePairing(gateway: Gateway, request: Request, rest: st
     const approved = await store.approvePairing(channel!, normalizePairingCode(second!), Date.now());
     if (!approved) return errorResponse(404, `no pending pairing code "${second}" on channel "${channel}" (wrong, already used, or expired after an hour)`);
     gateway.log.info("pairing approved", { channel: approved.channel, sender: approved.senderId, via: "api" });
+    gateway.audit.record({ kind: "pairing.approved", channel: approved.channel, actor: "admin:api", subject: approved.senderId });
     return json({ approved: { channel: approved.channel, senderId: approved.senderId, senderName: approved.senderName ?? null } });
   }
   if (rest.length === 3 && second === "senders") {
@@ -29,6 +30,7 @@ export async function handlePairing(gateway: Gateway, request: Request, rest: st
     const revoked = await store.revokeSender(channel!, third!);
     if (!revoked) return errorResponse(404, `sender "${third}" is not approved on channel "${channel}"`);
     gateway.log.info("pairing approval withdrawn", { channel, sender: third, via: "api" });
+    gateway.audit.record({ kind: "pairing.revoked", channel: channel!, actor: "admin:api", subject: third! });
     return json({ revoked: { channel, senderId: third } });
   }
   return errorResponse(404, `no route ${request.method} /v1/pairing/${rest.join("/")}`);

@@ -171,6 +171,30 @@ export type PairingOutcome =
   /** The code is already another sender's (a one-in-a-trillion clash): try another. */
   | { status: "taken" };
 
+/** One line of the audit log: who did what, when, and why. */
+export interface AuditEntry {
+  at: number;
+  /** accepted, rejected, pairing.requested, pairing.approved, pairing.revoked, key.rotated, secrets.rotated, … */
+  kind: string;
+  channel?: string;
+  /** Who acted: a sender id, or `admin:cli` / `admin:api`. */
+  actor?: string;
+  /** Whom it concerns, when not the actor (the sender an admin approved). */
+  subject?: string;
+  sessionId?: string;
+  /** Why, for refusals; never message text. */
+  reason?: string;
+}
+
+export interface AuditQuery {
+  channel?: string;
+  kind?: string;
+  /** Only entries at or after this time. */
+  since?: number;
+  /** Newest first; 100 unless set. */
+  limit?: number;
+}
+
 export interface SessionQuery {
   channel?: string;
   agent?: string;
@@ -262,6 +286,13 @@ export interface Store {
   isSenderApproved(channel: string, senderId: string): Promise<boolean>;
   /** Withdraw an approval; false if the sender was not approved. */
   revokeSender(channel: string, senderId: string): Promise<boolean>;
+
+  /** Append audit entries (a batch, in one write). */
+  appendAudit(entries: AuditEntry[]): Promise<void>;
+  /** Audit entries, newest first. */
+  listAudit(query?: AuditQuery): Promise<AuditEntry[]>;
+  /** Delete entries older than `before`; returns how many went. */
+  pruneAudit(before: number): Promise<number>;
 
   getMessage(channel: string, eventId: string): Promise<InboxItem | undefined>;
   /** Pending items of one session, in arrival order. */

@@ -91,6 +91,12 @@ describe("switchboard check", () => {
     assert.equal(await after.isSenderApproved("api", "U42"), true);
     await after.close();
     assert.match((await runCli(["pairing", "list", "-c", file])).stdout, /no pending pairing codes/);
+    const audit = await runCli(["audit", "--kind", "pairing.approved", "--since", "1h", "-c", file]);
+    assert.equal(audit.code, 0, audit.stderr);
+    assert.match(audit.stdout, /pairing\.approved\s+api\s+admin:cli → U42/);
+    const bad = await runCli(["audit", "--since", "soon", "-c", file]);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /--since "soon" is not a duration/);
   });
 
   it("never prints the store's password", async () => {

@@ -9,6 +9,7 @@ import type { AcceptInput, AcceptOutcome, OutboxDraft, OutboxItem, Store, TurnCo
 import { laneContract } from "./lane-contract.ts";
 import { bucketContract } from "./bucket-contract.ts";
 import { pairingContract } from "./pairing-contract.ts";
+import { auditContract } from "./audit-contract.ts";
 
 const T0 = 1_700_000_000_000;
 const TTL = 60_000;
@@ -602,6 +603,7 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
     laneContract({ withStore, message, accepted, turn });
     bucketContract({ withStore });
     pairingContract(withStore);
+    auditContract(withStore);
 
     it("close can be called twice", async () => {
       const store = await open();

@@ -11,7 +11,7 @@ import type { Envelope } from "../envelope.ts";
 import type { GatewayEvents } from "../events.ts";
 import type { Logger } from "../log.ts";
 import type { Middleware } from "../middleware.ts";
-import type { Store } from "../../store/store.ts";
+import type { AuditEntry, Store } from "../../store/store.ts";
 import { decideAccess, type AccessPolicy } from "./policy.ts";
 import { newPairingCode } from "./pairing-code.ts";
 
@@ -22,6 +22,8 @@ export interface AuthorizeDeps {
   channel: (channelId: string) => Channel | undefined;
   events: GatewayEvents;
   log: Logger;
+  /** Records who was let in or turned away (audit.ts). */
+  audit: (entry: Omit<AuditEntry, "at">) => void;
   /** How long a turned-away sender hears nothing more from us after a reply. */
   replyQuietMs?: number;
 }
@@ -65,20 +67,32 @@ export function authorizeSenders(deps: AuthorizeDeps): Middleware<AcceptContext>
 
   return async (ctx, next) => {
     const { envelope } = ctx;
-    const access = deps.policyOf(envelope.channel);
-    if (!access) return next();
-    const approved = access.policy === "pairing" ? await deps.store.isSenderApproved(envelope.channel, envelope.sender.id) : false;
+    const channel = envelope.channel;
+    const actor = envelope.sender.id;
+    const admit = async () => {
+      await next();
+      // What the rest of the accept made of it (later middleware such as rate limits may refuse).
+      const result = ctx.result;
+      if (result?.status === "accepted") deps.audit({ kind: "accepted", channel, actor, sessionId: result.sessionId });
+      else if (result?.status === "rejected") deps.audit({ kind: "rejected", channel, actor, reason: result.reason });
+      else if (result === undefined) deps.audit({ kind: "rejected", channel, actor, reason: "refused by middleware" });
+    };
+    const access = deps.policyOf(channel);
+    if (!access) return admit();
+    const approved = access.policy === "pairing" ? await deps.store.isSenderApproved(channel, actor) : false;
     const decision = decideAccess(access, envelope, approved);
-    if (decision.verdict === "allow") return next();
+    if (decision.verdict === "allow") return admit();
 
     if (decision.verdict === "pair") {
       const request = await requestPairing(deps.store, access, envelope);
       if (!request) {
         deps.log.warn("pairing refused: too many pending requests on this channel", { channel: envelope.channel, sender: envelope.sender.id });
+        deps.audit({ kind: "rejected", channel, actor, reason: "too many pending pairing requests" });
         replyOnce(envelope, accessReplies.pairingFull);
         return ctx.reject("this channel takes no new pairing requests right now; try again later", 403);
       }
       if (request.issued) {
+        deps.audit({ kind: "pairing.requested", channel, actor });
         deps.log.info("pairing code issued", { channel: envelope.channel, sender: envelope.sender.id });
         deps.events.publish({ type: "access.pairing", channel: envelope.channel, senderId: envelope.sender.id, senderName: envelope.sender.name });
       }
@@ -87,6 +101,7 @@ export function authorizeSenders(deps: AuthorizeDeps): Middleware<AcceptContext>
     }
 
     deps.events.publish({ type: "access.denied", channel: envelope.channel, senderId: envelope.sender.id, reason: decision.reason });
+    deps.audit({ kind: "rejected", channel, actor, reason: decision.reason });
     if (access.unmatched === "notify") {
       deps.log.warn("sender not allowed", { channel: envelope.channel, sender: envelope.sender.id, conversation: envelope.conversation.id, reason: decision.reason });
     } else {

@@ -29,7 +29,7 @@ import { randomUUID } from "node:crypto";
 import type { RedisClient } from "./connect.ts";
 import type { TranscriptEntry } from "../../core/agent.ts";
 import type {
-  AcceptInput, AcceptOutcome, ExposureRecord, InboxItem, LaneHold, OutboxItem, PairingInput, PairingOutcome, PairingRequest, SessionQuery,
+  AcceptInput, AcceptOutcome, AuditEntry, AuditQuery, ExposureRecord, InboxItem, LaneHold, OutboxItem, PairingInput, PairingOutcome, PairingRequest, SessionQuery,
   SessionRecord, Store, TurnCommit,
 } from "../store.ts";
 import {
@@ -50,6 +50,7 @@ import { TAKE_TOKENS } from "./scripts/buckets.ts";
 import type { BucketTake, BucketVerdict } from "../../core/abuse/token-bucket.ts";
 import { RedisSharedEvents } from "./shared-events.ts";
 import { RedisPairing } from "./pairing.ts";
+import { RedisAudit } from "./audit.ts";
 
 const DEFAULT_SESSION_LIMIT = 100;
 const LIST_BATCH = 200;
@@ -70,6 +71,7 @@ export class RedisStore implements Store {
   readonly #redis: RedisClient;
   readonly #keys: RedisKeys;
   readonly #pairing: RedisPairing;
+  readonly #audit: RedisAudit;
   #closed = false;
 
   constructor(redis: RedisClient, prefix: string) {
@@ -77,6 +79,7 @@ export class RedisStore implements Store {
     this.#keys = new RedisKeys(prefix);
     this.sharedEvents = new RedisSharedEvents(redis, `${prefix}events`);
     this.#pairing = new RedisPairing(redis, prefix);
+    this.#audit = new RedisAudit(redis, prefix);
   }
 
   #run(script: LuaScript, ...args: Array<string | number>): Promise<unknown> {
@@ -225,6 +228,18 @@ export class RedisStore implements Store {
 
   async releaseLane(sessionId: string, lane: LaneHold): Promise<void> {
     await this.#run(RELEASE_LANE, sessionId, lane.holder, lane.token);
+  }
+
+  async appendAudit(entries: AuditEntry[]): Promise<void> {
+    await this.#audit.append(entries);
+  }
+
+  async listAudit(query?: AuditQuery): Promise<AuditEntry[]> {
+    return this.#audit.list(query);
+  }
+
+  async pruneAudit(before: number): Promise<number> {
+    return this.#audit.prune(before);
   }
 
   async requestPairing(input: PairingInput): Promise<PairingOutcome> {

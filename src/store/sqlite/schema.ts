@@ -169,6 +169,19 @@ const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX buckets_expires ON buckets (expires_at);
   `,
+  // The audit log: who was let in or turned away, who approved whom, which keys were rotated.
+  `
+  CREATE TABLE audit (
+    at         INTEGER NOT NULL,
+    kind       TEXT NOT NULL,
+    channel    TEXT,
+    actor      TEXT,
+    subject    TEXT,
+    session_id TEXT,
+    reason     TEXT
+  );
+  CREATE INDEX audit_at ON audit (at);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

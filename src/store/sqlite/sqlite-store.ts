@@ -10,6 +10,8 @@ import type {
   AcceptOutcome,
   ExposureRecord,
   InboxItem,
+  AuditEntry,
+  AuditQuery,
   LaneHold,
   OutboxItem,
   PairingInput,
@@ -25,6 +27,7 @@ import { optionalInt, optionalText, text, toExposure, toInboxItem, toOutboxItem,
 import { prepareStatements, type Statements } from "./statements.ts";
 import { transaction } from "./transaction.ts";
 import { SqlitePairing } from "./pairing.ts";
+import { SqliteAudit } from "./audit.ts";
 import { SqliteBuckets } from "./buckets.ts";
 import type { BucketTake, BucketVerdict } from "../../core/abuse/token-bucket.ts";
 
@@ -36,12 +39,14 @@ export class SqliteStore implements Store {
   readonly #db: DatabaseSync;
   readonly #st: Statements;
   readonly #pairing: SqlitePairing;
+  readonly #audit: SqliteAudit;
   readonly #buckets: SqliteBuckets;
 
   constructor(db: DatabaseSync) {
     this.#db = db;
     this.#st = prepareStatements(db);
     this.#pairing = new SqlitePairing(db);
+    this.#audit = new SqliteAudit(db);
     this.#buckets = new SqliteBuckets(db);
   }
 
@@ -134,6 +139,18 @@ export class SqliteStore implements Store {
 
   async takeTokens(key: string, take: BucketTake): Promise<BucketVerdict> {
     return this.#buckets.take(key, take);
+  }
+
+  async appendAudit(entries: AuditEntry[]): Promise<void> {
+    this.#audit.append(entries);
+  }
+
+  async listAudit(query?: AuditQuery): Promise<AuditEntry[]> {
+    return this.#audit.list(query);
+  }
+
+  async pruneAudit(before: number): Promise<number> {
+    return this.#audit.prune(before);
   }
 
   async requestPairing(input: PairingInput): Promise<PairingOutcome> {
