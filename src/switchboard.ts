@@ -12,12 +12,14 @@ import { ConfigError, RequestError, SwitchboardError } from "./core/errors.ts";
 import { Gateway, type GatewayMiddleware } from "./core/gateway.ts";
 import type { Logger } from "./core/log.ts";
 import type { AccessPolicy } from "./core/access/policy.ts";
+import { keyringSource, resolveKeyring, Vault } from "./core/secrets/index.ts";
 import { createLogger } from "./core/log.ts";
 import { awaitReply, streamReply, type Reply, type ReplyEvent } from "./core/reply-stream.ts";
 import { randomUUID } from "node:crypto";
 import type { Store } from "./store/store.ts";
 import { openStore } from "./store/open.ts";
 import { defaultConfig, parseConfig } from "./config/load.ts";
+import { resolveAdminToken } from "./config/admin-token.ts";
 import { agentReferenceIssues, type SwitchboardConfig, type SwitchboardConfigInput } from "./config/schema.ts";
 import { agentFromConfig } from "./agents/from-config.ts";
 import { createFunctionAgent, type AgentFunction } from "./agents/function/index.ts";
@@ -63,6 +65,8 @@ export class Switchboard {
   private core: Gateway | undefined;
   private server: RunningServer | undefined;
   private handler: FetchHandler | undefined;
+  /** Read at start: `admin.token`, or the file `admin.tokenFile` names; none means the management API is off. */
+  private adminToken: string | undefined;
 
   constructor(config: SwitchboardConfig, options: CreateGatewayOptions) {
     this.config = config;
@@ -107,13 +111,17 @@ export class Switchboard {
     const baseDir = this.options.baseDir ?? process.cwd();
     const references = agentReferenceIssues(config, [...Object.keys(config.agents), ...this.extraAgents.map((a) => a.id)]);
     if (references.length > 0) throw new ConfigError(references);
+    this.adminToken = resolveAdminToken(config.admin, baseDir);
     const agentIds = () => [...Object.keys(config.agents), ...this.extraAgents.map((a) => a.id)];
     const agents = [
       ...(await Promise.all(Object.entries(config.agents).map(([id, c]) => agentFromConfig(id, c, { baseDir, agents: agentIds })))),
       ...this.extraAgents,
     ];
+    // The master key for channel keys kept in the store: secrets.masterKeyFile or the environment.
+    const keyring = resolveKeyring(keyringSource(config.secrets, baseDir));
+    const vault = keyring ? new Vault(keyring) : undefined;
     const channels = [
-      ...Object.entries(config.channels).filter(([, c]) => c.enabled !== false).map(([id, c]) => channelFromConfig(id, c, { baseDir })),
+      ...Object.entries(config.channels).filter(([, c]) => c.enabled !== false).map(([id, c]) => channelFromConfig(id, c, { baseDir, vault })),
       ...this.extraChannels,
       this.sdk,
     ];
@@ -131,6 +139,7 @@ export class Switchboard {
       agentSettings: Object.fromEntries(Object.entries(config.agents).map(([id, c]) => [id, { busy: c.busy, turnTimeoutMs: c.turnTimeout }])),
       users: config.users,
       channelSettings: Object.fromEntries(Object.entries(config.channels).flatMap(([id, c]) => (c.agentSettings ? [[id, c.agentSettings]] : []))),
+      identityLinks: config.identityLinks,
       access: Object.fromEntries(Object.entries(config.channels).flatMap(([id, c]) => (c.access ? [[id, accessPolicy(c.access)]] : []))),
     });
     for (const agent of agents) core.addAgent(agent);
@@ -206,7 +215,7 @@ export class Switchboard {
     return async (request, context) => {
       const core = this.core;
       if (!core) return Response.json({ error: "the gateway is not running" }, { status: 503 });
-      if (inner?.core !== core) inner = { core, handle: createFetchHandler(core, { bodyLimit: this.config.server.bodyLimit, prefix }) };
+      if (inner?.core !== core) inner = { core, handle: createFetchHandler(core, { bodyLimit: this.config.server.bodyLimit, prefix, adminToken: this.adminToken }) };
       return inner.handle(request, context);
     };
   }

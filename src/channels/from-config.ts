@@ -11,12 +11,14 @@ import { webhookChannelFromConfig } from "./webhook/config.ts";
 import { whatsappChannelFromConfig } from "./whatsapp/config.ts";
 import { telegramChannelFromConfig } from "./telegram/config.ts";
 import { discordChannelFromConfig } from "./discord/config.ts";
+import type { Vault } from "../core/secrets/vault.ts";
 
 /** `baseDir`: where relative paths in the config (a private key file) start, the config file's folder. */
-export function channelFromConfig(id: string, config: ChannelConfig, options: { baseDir?: string } = {}): Channel {
+/** `vault`: decrypts the channel keys kept in the store (`switchboard channels key`). */
+export function channelFromConfig(id: string, config: ChannelConfig, options: { baseDir?: string; vault?: Vault | undefined } = {}): Channel {
   switch (config.type) {
     case "http":
-      return createHttpChannel({ id, key: config.key, threadStrategy: config.threadStrategy });
+      return createHttpChannel({ id, key: config.key, threadStrategy: config.threadStrategy, ...(options.vault ? { vault: options.vault } : {}) });
     case "webchat":
       return createWebchatChannel({ id, path: config.path, title: config.title, threadStrategy: config.threadStrategy });
     case "slack":
@@ -64,7 +66,7 @@ export function channelFromConfig(id: string, config: ChannelConfig, options: { 
         threadStrategy: config.threadStrategy,
       });
     case "webhook":
-      return webhookChannelFromConfig(id, config);
+      return webhookChannelFromConfig(id, config, options.vault);
     case "whatsapp":
       return whatsappChannelFromConfig(id, config);
     case "telegram":

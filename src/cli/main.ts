@@ -8,6 +8,10 @@ import { pairing } from "./pairing.ts";
 import { audit } from "./audit.ts";
 import { send } from "./send.ts";
 import { emulate } from "./emulate.ts";
+import { channels } from "./channels.ts";
+import { secrets } from "./secrets.ts";
+import { doctor } from "./doctor.ts";
+import { adminToken } from "./admin-token.ts";
 
 const usage = `Usage: switchboard <command> [options]
 
@@ -22,8 +26,14 @@ Commands:
   pairing revoke <channel> <sender>   withdraw a sender's approval
   audit [--channel C] [--kind K] [--since 24h] [--limit N] [--json]
                                       who was let in or turned away, who approved whom
+  admin-token [-c file] [--show]      where the management API's admin token is; --show prints it
   send --user U [--session S] [--agent A] [--url URL] [--key K] "text"
                                       send one message and print the reply
+  channels key <channel> [--rotate] [--grace 1h]
+                                      make (or rotate) an http/webhook channel key, kept encrypted
+  secrets rotate --new-key-file F     re-encrypt stored secrets under a new master key
+  secrets new-key                     print a fresh master key
+  doctor [-c file]                    warn about plaintext secrets, key file modes, master key
   emulate <platform> [--port N] [--events-url URL]
                                       run a platform emulator (e.g. slack) for local development
 
@@ -47,6 +57,10 @@ export async function main(argv: string[]): Promise<number> {
         url: { type: "string" },
         key: { type: "string" },
         json: { type: "boolean" },
+        rotate: { type: "boolean" },
+        grace: { type: "string" },
+        "new-key-file": { type: "string" },
+        show: { type: "boolean" },
         kind: { type: "string" },
         since: { type: "string" },
         limit: { type: "string" },
@@ -76,8 +90,16 @@ export async function main(argv: string[]): Promise<number> {
         return await pairing(rest, values);
       case "audit":
         return await audit(values);
+      case "admin-token":
+        return await adminToken(values);
       case "send":
         return await send(rest, values);
+      case "channels":
+        return await channels(rest, values);
+      case "secrets":
+        return await secrets(rest, values);
+      case "doctor":
+        return await doctor(values);
       case "emulate":
         return await emulate(rest, values);
       default:

@@ -2,6 +2,7 @@
 import { createGatewayFromConfig } from "../switchboard.ts";
 import { resolveConfig } from "./config.ts";
 import { redactStoreUrl } from "../store/open.ts";
+import { adminTokenBanner, prepareAdminToken } from "./admin-token.ts";
 
 export async function start(options: { config?: string; port?: string }): Promise<number> {
   const { config, baseDir, file } = await resolveConfig(options.config);
@@ -10,6 +11,7 @@ export async function start(options: { config?: string; port?: string }): Promis
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: "${options.port}" is not a port number`);
     config.server.port = port;
   }
+  const admin = prepareAdminToken(config, baseDir);
   const gateway = createGatewayFromConfig(config, { baseDir });
   await gateway.start();
   const url = gateway.url!;
@@ -23,6 +25,7 @@ export async function start(options: { config?: string; port?: string }): Promis
     }
   }
   console.log(`  store     ${redactStoreUrl(config.store)}`);
+  for (const line of adminTokenBanner(admin)) console.log(line);
   console.log(`Stop with Ctrl+C.`);
 
   await new Promise<void>((resolve) => {

@@ -68,10 +68,15 @@ export function findConfigFile(cwd: string): string | undefined {
   return undefined;
 }
 
-/** What runs when there is no config file: an HTTP API and a web chat, both answered by an echo agent. */
+/**
+ * What runs when there is no config file: an HTTP API and a web chat, both answered by an echo
+ * agent. Both are open without a key, so the host is pinned to loopback here rather than left to
+ * the schema's default: only this machine can reach them.
+ */
 export function defaultConfig(): SwitchboardConfig {
   return parseConfig(
     {
+      server: { host: "127.0.0.1" },
       defaultAgent: "helper",
       agents: { helper: { kind: "echo" } },
       channels: { api: { type: "http" }, web: { type: "webchat" } },

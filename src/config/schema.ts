@@ -4,6 +4,7 @@
  * Channel and agent entries are open objects checked by their own kind, so later kinds plug in.
  */
 import { z } from "zod";
+import { identityLinkIssues } from "../core/access/identity.ts";
 import { boolean, integer } from "./coerce.ts";
 import { openaiAgentSchema } from "../agents/openai/config.ts";
 import { anthropicAgentSchema } from "../agents/anthropic/config.ts";
@@ -16,6 +17,8 @@ import { telegramChannelSchema } from "../channels/telegram/config.ts";
 import { discordChannelSchema } from "../channels/discord/config.ts";
 import { agentSettingsSchema, busyPolicy, bytes, duration, stringOrList, threadStrategy, accessSchema } from "./fields.ts";
 import { limitsSchema } from "../core/abuse/config.ts";
+import { secretsSchema } from "../core/secrets/config.ts";
+import { adminSchema } from "./admin.ts";
 
 export { agentSettingsSchema, busyPolicy, threadStrategy } from "./fields.ts";
 
@@ -273,12 +276,21 @@ export const configSchema = z
       .record(z.string().regex(/^[A-Za-z0-9_-]+$/, "channel ids use letters, digits, _ -"), channelSchema)
       .default({}),
     routes: z.array(routeSchema).default([]),
-    /** People, keyed by sender id or email: their agent settings and Unix user. */
+    /** People, keyed by sender id, email or linked user: their agent settings and Unix user. */
     users: z.record(z.string(), userSchema).default({}),
+    /** One person's ids across platforms, as one gateway user: `<channel id>:<sender id>` or an email. */
+    identityLinks: z.record(z.string().regex(/^[A-Za-z0-9_.@-]+$/, "user names use letters, digits, . _ - @"), z.array(z.string().min(1)).min(1)).default({}),
     /** Rate limits, the loop guard and size caps; per-channel overrides under `channels`. */
     limits: limitsSchema,
+    /** The master key that encrypts secrets kept in the store (generated channel keys). */
+    secrets: secretsSchema,
+    /** The management API's admin token; without one, /v1/sessions and /v1/pairing are off. */
+    admin: adminSchema,
   })
   .superRefine((config, ctx) => {
+    for (const issue of identityLinkIssues(config.identityLinks)) {
+      ctx.addIssue({ code: "custom", path: ["identityLinks", issue.user, issue.index], message: issue.message });
+    }
     config.routes.forEach((route, i) => {
       if (route.then.threadStrategy === "existing" && route.then.threadId === undefined) {
         ctx.addIssue({ code: "custom", path: ["routes", i, "then", "threadId"], message: "required when threadStrategy is existing" });

@@ -10,6 +10,8 @@ export interface Sender {
   email?: string;
   /** The platform says a bot (or app) wrote it. */
   bot?: boolean;
+  /** The gateway user this sender is linked to (`identityLinks`), set at accept. */
+  identity?: string;
 }
 
 export interface Attachment {

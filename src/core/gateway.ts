@@ -17,6 +17,7 @@ import { bridgeEvents } from "./event-bridge.ts";
 import { authorizeSenders } from "./access/authorize.ts";
 import { AuditLog } from "./audit.ts";
 import type { AccessPolicy } from "./access/policy.ts";
+import { identityResolver, type IdentityLinks } from "./access/identity.ts";
 import type { Logger } from "./log.ts";
 import { createLogger } from "./log.ts";
 import type { Middleware } from "./middleware.ts";
@@ -58,6 +59,8 @@ export interface GatewayOptions {
   drainTimeoutMs?: number;
   /** Who may talk through each channel, by channel id; channels without a policy are not checked. */
   access?: Record<string, AccessPolicy>;
+  /** One person's ids across platforms, joined into one gateway user. */
+  identityLinks?: IdentityLinks;
   log?: Logger;
 }
 
@@ -224,8 +227,14 @@ export class Gateway {
     if (!this.agents.has(defaultAgent)) throw new SwitchboardError(`defaultAgent "${defaultAgent}" is not registered`);
     this.router = new Router(this.options.routes ?? [], defaultAgent);
     const lanes = this.options.lanes ?? {};
-    // Senders are checked before any other middleware sees their message.
+    // Senders are linked to their gateway user, then checked, before any other middleware.
+    const identify = identityResolver(this.options.identityLinks);
     this.acceptMiddleware.unshift(
+      async (ctx, next) => {
+        const identity = identify(ctx.envelope);
+        if (identity !== undefined) ctx.envelope.sender.identity = identity;
+        await next();
+      },
       authorizeSenders({
         store: this.store,
         policyOf: (id) => this.options.access?.[id],

@@ -14,13 +14,13 @@ export interface Logger {
   child(fields: Record<string, unknown>): Logger;
 }
 
-const secretName = /(token|secret|password|passwd|apikey|api_key|authorization|private_?key|credential)/i;
+const secretName = /(token|secret|password|passwd|apikey|api_key|authorization|private_?key|master_?key|channel_?key|credential)/i;
 
 /** Secrets that turn up inside free text, such as an error message quoting a URL or a header. */
 const secretInText: Array<[RegExp, string]> = [
   [/\b(password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key)(\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s,;&]+)/gi, "$1$2[redacted]"],
   [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/g, "$1 [redacted]"],
-  [/\b(xox[abprs]-|xapp-|sk-|sk-ant-|ghp_|gho_|ghs_|github_pat_)[A-Za-z0-9_-]{6,}/g, "[redacted]"],
+  [/\b(xox[abprs]-|xapp-|sk-|sk-ant-|ghp_|gho_|ghs_|github_pat_|sbk_)[A-Za-z0-9_-]{6,}/g, "[redacted]"],
   [/(\/\/[^/\s:@]+:)[^@\s/]+@/g, "$1[redacted]@"],
 ];
 

@@ -29,7 +29,7 @@ export function mergeSettings(...layers: Array<AgentSettings | undefined>): Agen
 /** The settings entry of a sender: by id first, then by email. */
 export function findUser(users: Record<string, UserSettings> | undefined, sender: Sender): UserSettings | undefined {
   if (!users) return undefined;
-  return users[sender.id] ?? (sender.email !== undefined ? users[sender.email] : undefined);
+  return (sender.identity !== undefined ? users[sender.identity] : undefined) ?? users[sender.id] ?? (sender.email !== undefined ? users[sender.email] : undefined);
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

@@ -10,6 +10,7 @@ import { errorResponse, json } from "../core/http-io.ts";
 import type { Channel } from "../core/channel.ts";
 import { handleSessions } from "./sessions-api.ts";
 import { handlePairing } from "./pairing-api.ts";
+import { adminRefusal, managementSegments } from "./admin-auth.ts";
 
 /**
  * `mountPath` is a prefix the host app already stripped from the URL it routed on (Express's
@@ -23,6 +24,8 @@ export interface HandlerOptions {
   apiChannel?: string;
   /** Strip this path prefix before routing, for mounting under e.g. `/gateway`. */
   prefix?: string;
+  /** The token of the management API (`/v1/sessions`, `/v1/pairing`); without one it is off. */
+  adminToken?: string;
 }
 
 interface PageChannel extends Channel {
@@ -54,6 +57,13 @@ export function createFetchHandler(gateway: Gateway, options: HandlerOptions): F
       if (!channel?.handleRequest) return errorResponse(404, `no webhook channel "${parts[1]}"`);
       return channel.handleRequest({ request, subpath: "/" + parts.slice(2).join("/"), bodyLimit: options.bodyLimit });
     }
+    if (parts[0] === "v1" && parts[1] !== undefined && managementSegments.has(parts[1])) {
+      const refusal = adminRefusal(request.headers, options.adminToken);
+      if (refusal) return refusal;
+      if (parts[1] === "sessions") return handleSessions(gateway, request, parts.slice(2));
+      if (parts[1] === "pairing") return handlePairing(gateway, request, parts.slice(2));
+      return errorResponse(404, `no route ${request.method} ${path}`);
+    }
     if (parts[0] === "v1") {
       const api = apiChannel();
       if (!api?.handleRequest) return errorResponse(404, "the /v1 API needs a channel of type http");
@@ -62,8 +72,6 @@ export function createFetchHandler(gateway: Gateway, options: HandlerOptions): F
         return api.handleRequest({ request, subpath: `/subagents/${parts[2]}/messages`, bodyLimit: options.bodyLimit });
       }
       if (!api.authorized(request.headers)) return errorResponse(401, "missing or wrong API key (send Authorization: Bearer <key>)");
-      if (parts[1] === "sessions") return handleSessions(gateway, request, parts.slice(2));
-      if (parts[1] === "pairing") return handlePairing(gateway, request, parts.slice(2));
       return errorResponse(404, `no route ${request.method} ${path}`);
     }
     for (const channel of gateway.listChannels() as PageChannel[]) {

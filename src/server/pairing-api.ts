@@ -1,8 +1,8 @@
 /**
  * Pairing for operators: `GET /v1/pairing` lists the pending codes (`?channel=` narrows it),
  * `POST /v1/pairing/<channel>/<code>/approve` lets that code's sender in, and
- * `DELETE /v1/pairing/<channel>/senders/<sender id>` withdraws an approval. Guarded by the API
- * channel's key, like the rest of `/v1`. The CLI does the same: `switchboard pairing …`.
+ * `DELETE /v1/pairing/<channel>/senders/<sender id>` withdraws an approval. Guarded by the admin
+ * token (see admin-auth.ts), not the API channel's key. The CLI does the same: `switchboard pairing …`.
  */
 import type { Gateway } from "../core/gateway.ts";
 import { errorResponse, json } from "../core/http-io.ts";

@@ -1,6 +1,6 @@
 /**
  * `GET /v1/sessions` and `GET /v1/sessions/:id`: sessions and their transcripts, for operators
- * and API clients. Guarded by the API channel's key, like the rest of `/v1`.
+ * and API clients. Guarded by the admin token (see admin-auth.ts), not the API channel's key.
  */
 import type { Gateway } from "../core/gateway.ts";
 import { errorResponse, json } from "../core/http-io.ts";

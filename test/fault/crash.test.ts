@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { tempDir, postJson, getJson, waitFor } from "../helpers/gateway.ts";
+import { adminHeaders, TEST_ADMIN_TOKEN, tempDir, postJson, getJson, waitFor } from "../helpers/gateway.ts";
 import { startCli, killHard, type RunningGateway } from "../helpers/process.ts";
 
 const agentModule = fileURLToPath(new URL("../fixtures/blocking-agent.ts", import.meta.url));
@@ -23,6 +23,7 @@ describe("kill -9 mid-turn", () => {
       `  blocker: { kind: function, module: ${JSON.stringify(agentModule)}, export: create, options: { markerFile: ${JSON.stringify(markerFile)}, runsFile: ${JSON.stringify(runsFile)} } }`,
       "channels:",
       "  api: { type: http }",
+      `admin: { token: ${JSON.stringify(TEST_ADMIN_TOKEN)} }`,
     ].join("\n"),
   );
   let gateway: RunningGateway | undefined;
@@ -42,7 +43,7 @@ describe("kill -9 mid-turn", () => {
 
     // The restarted gateway resumes the pending message by itself.
     const shown = await waitFor(async () => {
-      const res = await getJson(`${gateway!.url}/v1/sessions/${session}`);
+      const res = await getJson(`${gateway!.url}/v1/sessions/${session}`, adminHeaders);
       return res.body.transcript?.some((e: { role: string }) => e.role === "assistant") ? res.body : undefined;
     }, { what: "the resumed turn" });
     assert.deepEqual(
@@ -60,7 +61,7 @@ describe("kill -9 mid-turn", () => {
     // The session continues where it was.
     const next = await postJson(`${gateway.url}/v1/messages`, { user: "crash-user", text: "and then?" });
     assert.equal(next.body.session, session);
-    const after = await getJson(`${gateway.url}/v1/sessions/${session}`);
+    const after = await getJson(`${gateway.url}/v1/sessions/${session}`, adminHeaders);
     assert.equal(after.body.transcript.length, 4);
     assert.equal(after.body.transcript.filter((e: { text: string }) => e.text === "answered: please block").length, 1);
   });

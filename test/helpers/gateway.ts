@@ -14,6 +14,12 @@ export interface TestGateway {
   stop(): Promise<void>;
 }
 
+/** The admin token `startGateway` configures: the management API (`/v1/sessions`, `/v1/pairing`) wants it. */
+export const TEST_ADMIN_TOKEN = "test-admin-token-0123456789-abcdefghijklmnop";
+
+/** Headers that let a test call the management API of a gateway configured with `TEST_ADMIN_TOKEN`. */
+export const adminHeaders: Readonly<Record<string, string>> = { authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
+
 export function tempDir(prefix = "switchboard-test-"): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
@@ -26,6 +32,7 @@ export async function startGateway(config: SwitchboardConfigInput = {}, setup?: 
       defaultAgent: "helper",
       agents: { helper: { kind: "echo" } },
       channels: { api: { type: "http" } },
+      admin: { token: TEST_ADMIN_TOKEN },
       ...config,
       server: { port: 0, ...config.server },
     },

@@ -7,7 +7,7 @@ import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
-import { getJson, postJson, startGateway, type TestGateway } from "../helpers/gateway.ts";
+import { adminHeaders, getJson, postJson, startGateway, type TestGateway } from "../helpers/gateway.ts";
 
 const REDIS = "redis://127.0.0.1:6379";
 const ASYNC = { prefer: "respond-async" };
@@ -41,7 +41,7 @@ describe("abuse limits on one gateway", () => {
     assert.equal(res.status, 413);
     assert.equal(res.body.error, "message too long: 51 characters, the limit is 50; send it in parts or as a file");
     assert.equal(await t.gw.gateway.store.getMessage("api", "long"), undefined);
-    const sessions = await getJson(`${t.url}/v1/sessions?user=writer`);
+    const sessions = await getJson(`${t.url}/v1/sessions?user=writer`, adminHeaders);
     assert.deepEqual(sessions.body.sessions, [], "no session was opened for it");
   });
 });

@@ -6,7 +6,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { Agent, AgentEvent, TurnInput } from "../../src/core/agent.ts";
-import { getJson, postJson, startGateway, waitFor, type TestGateway } from "../helpers/gateway.ts";
+import { adminHeaders, getJson, postJson, startGateway, waitFor, type TestGateway } from "../helpers/gateway.ts";
 import { startTelegramEmulator, type TelegramEmulator } from "../emulators/telegram/index.ts";
 import { accessReplies } from "../../src/core/access/authorize.ts";
 
@@ -47,7 +47,7 @@ describe("access policies through the HTTP API", () => {
     for (const policy of policies) {
       await store.requestPairing({ channel: policy, senderId: "pending-user", code: `PEND${policy.slice(0, 4).toUpperCase().padEnd(4, "X")}`, now: Date.now(), ttlMs: 3_600_000, maxPending: 20 });
       await store.requestPairing({ channel: policy, senderId: "approved-user", code: `APPR${policy.slice(0, 4).toUpperCase().padEnd(4, "X")}`, now: Date.now(), ttlMs: 3_600_000, maxPending: 20 });
-      const approved = await postJson(`${t.url}/v1/pairing/${policy}/APPR${policy.slice(0, 4).toUpperCase().padEnd(4, "X")}/approve`, {});
+      const approved = await postJson(`${t.url}/v1/pairing/${policy}/APPR${policy.slice(0, 4).toUpperCase().padEnd(4, "X")}/approve`, {}, adminHeaders);
       assert.equal(approved.status, 200, JSON.stringify(approved.body));
     }
   });
@@ -80,17 +80,28 @@ describe("access policies through the HTTP API", () => {
     assert.ok(code, first.body.error);
     const again = await postJson(`${t.url}/channels/pairing`, { user: "newcomer", text: "please" });
     assert.match(again.body.error, new RegExp(code!), "the pending code, not a new one");
-    const listed = await getJson(`${t.url}/v1/pairing?channel=pairing`);
+    const listed = await getJson(`${t.url}/v1/pairing?channel=pairing`, adminHeaders);
     assert.ok(listed.body.requests.some((r: { code: string; senderId: string }) => r.code === code && r.senderId === "newcomer"));
 
-    assert.equal((await postJson(`${t.url}/v1/pairing/pairing/WRONGXYZ/approve`, {})).status, 404);
-    const approved = await postJson(`${t.url}/v1/pairing/pairing/${code!.toLowerCase()}/approve`, {});
+    assert.equal((await postJson(`${t.url}/v1/pairing/pairing/WRONGXYZ/approve`, {}, adminHeaders)).status, 404);
+    const approved = await postJson(`${t.url}/v1/pairing/pairing/${code!.toLowerCase()}/approve`, {}, adminHeaders);
     assert.equal(approved.status, 200);
     assert.equal(approved.body.approved.senderId, "newcomer");
     const now = await postJson(`${t.url}/channels/pairing`, { user: "newcomer", text: "thanks" });
     assert.equal(now.status, 200);
     assert.equal(now.body.reply, "ok: thanks");
     assert.deepEqual(seen.filter((s) => ["let me in", "please", "thanks"].includes(s)), ["thanks"]);
+  });
+
+  it("the audit log records who was let in, turned away, given a code and approved, and no message text", async () => {
+    await t.gw.gateway.audit.flush();
+    const entries = await t.gw.gateway.store.listAudit({ channel: "pairing", limit: 1000 });
+    const lines = entries.map((e) => `${e.kind} ${e.actor ?? ""}${e.subject ? ` ${e.subject}` : ""}`);
+    for (const line of ["pairing.requested newcomer", "rejected newcomer", "pairing.approved admin:api newcomer", "accepted newcomer", "accepted listed-user", "rejected stranger"]) {
+      assert.ok(lines.includes(line), `missing "${line}" in ${JSON.stringify(lines)}`);
+    }
+    assert.ok(entries.filter((e) => e.kind === "accepted").every((e) => e.sessionId), "an accepted entry names its session");
+    assert.doesNotMatch(JSON.stringify(entries), /says hi|let me in|thanks/, "no message text in the audit log");
   });
 
   it("a channel without an access policy (a trusted API caller) is not checked", async () => {
@@ -136,7 +147,7 @@ describe("access policies through Telegram", () => {
     assert.equal(emulator.sent(emulator.bob.id).length, 1, "one code, not one reply per message");
     assert.deepEqual(seen, [], "nothing reached the agent");
 
-    const approved = await postJson(`${t.url}/v1/pairing/telegram/${code}/approve`, {});
+    const approved = await postJson(`${t.url}/v1/pairing/telegram/${code}/approve`, {}, adminHeaders);
     assert.equal(approved.status, 200);
     emulator.say({ user: emulator.bob, text: "now?" });
     await waitFor(() => emulator.sent(emulator.bob.id).some((m) => m.text.includes("now?")), { what: "the agent's answer" });

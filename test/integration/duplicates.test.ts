@@ -1,7 +1,7 @@
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { setTimeout as sleep } from "node:timers/promises";
-import { startGateway, postJson, getJson, type TestGateway } from "../helpers/gateway.ts";
+import { adminHeaders, startGateway, postJson, getJson, type TestGateway } from "../helpers/gateway.ts";
 
 describe("duplicates", () => {
   let t: TestGateway;
@@ -27,7 +27,7 @@ describe("duplicates", () => {
     assert.equal(a.body.reply, "turn 1: charge my card");
     assert.equal(b.body.reply, a.body.reply);
     assert.deepEqual([a.body.duplicate, b.body.duplicate].sort(), [false, true]);
-    const shown = await getJson(`${t.url}/v1/sessions/${a.body.session}`);
+    const shown = await getJson(`${t.url}/v1/sessions/${a.body.session}`, adminHeaders);
     assert.equal(shown.body.transcript.length, 2, "one user entry and one reply");
   });
 

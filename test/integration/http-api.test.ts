@@ -1,7 +1,7 @@
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import WebSocket from "ws";
-import { startGateway, postJson, getJson, parseSse, type TestGateway } from "../helpers/gateway.ts";
+import { adminHeaders, startGateway, postJson, getJson, parseSse, type TestGateway } from "../helpers/gateway.ts";
 
 describe("HTTP API", () => {
   let t: TestGateway;
@@ -25,7 +25,7 @@ describe("HTTP API", () => {
     const c = await postJson(`${t.url}/v1/messages`, { user: "carol", text: "one" });
     assert.equal(a1.body.session, a2.body.session);
     assert.notEqual(a1.body.session, c.body.session);
-    const shown = await getJson(`${t.url}/v1/sessions/${a1.body.session}`);
+    const shown = await getJson(`${t.url}/v1/sessions/${a1.body.session}`, adminHeaders);
     assert.equal(shown.status, 200);
     assert.equal(shown.body.session.userId, "bob");
     assert.deepEqual(
@@ -61,9 +61,9 @@ describe("HTTP API", () => {
 
   it("lists sessions, filtered by user", async () => {
     await postJson(`${t.url}/v1/messages`, { user: "dave", text: "hi" });
-    const all = await getJson(`${t.url}/v1/sessions`);
+    const all = await getJson(`${t.url}/v1/sessions`, adminHeaders);
     assert.ok(all.body.sessions.length >= 2);
-    const dave = await getJson(`${t.url}/v1/sessions?user=dave`);
+    const dave = await getJson(`${t.url}/v1/sessions?user=dave`, adminHeaders);
     assert.equal(dave.body.sessions.length, 1);
     assert.equal(dave.body.sessions[0].userId, "dave");
   });
@@ -140,7 +140,7 @@ describe("HTTP API", () => {
     });
     it("unknown routes → 404", async () => {
       for (const path of ["/nope", "/v1/nope", "/channels/missing", "/v1/sessions/does-not-exist"]) {
-        const res = await fetch(`${t.url}${path}`);
+        const res = await fetch(`${t.url}${path}`, { headers: adminHeaders });
         assert.equal(res.status, 404, path);
         assert.ok(((await res.json()) as { error: string }).error, path);
       }
@@ -165,19 +165,19 @@ describe("HTTP API with a channel key", () => {
   });
   after(() => t.stop());
 
-  it("refuses callers without the key, on messages, sessions and the WebSocket", async () => {
+  it("refuses callers without the key, on messages and the WebSocket", async () => {
     assert.equal((await postJson(`${t.url}/v1/messages`, { user: "u", text: "t" })).status, 401);
     assert.equal((await postJson(`${t.url}/v1/messages`, { user: "u", text: "t" }, { authorization: "Bearer wrong" })).status, 401);
-    assert.equal((await fetch(`${t.url}/v1/sessions`)).status, 401);
     const ws = new WebSocket(`${t.url.replace("http", "ws")}/v1/ws`);
     const status = await new Promise<number>((resolve) => ws.on("unexpected-response", (_req, res) => resolve(res.statusCode ?? 0)).on("error", () => resolve(-1)));
     assert.equal(status, 401);
   });
 
-  it("serves callers with the key", async () => {
+  it("serves callers with the key, on the message API only: the management API wants the admin token", async () => {
     const res = await postJson(`${t.url}/v1/messages`, { user: "u", text: "t" }, { authorization: `Bearer ${key}` });
     assert.equal(res.status, 200);
     assert.equal(res.body.reply, "t");
-    assert.equal((await fetch(`${t.url}/v1/sessions`, { headers: { "x-switchboard-key": key } })).status, 200);
+    assert.equal((await fetch(`${t.url}/v1/sessions`, { headers: { authorization: `Bearer ${key}` } })).status, 401);
+    assert.equal((await fetch(`${t.url}/v1/sessions`, { headers: { "x-switchboard-key": key } })).status, 401);
   });
 });

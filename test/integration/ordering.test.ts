@@ -1,7 +1,7 @@
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { setTimeout as sleep } from "node:timers/promises";
-import { startGateway, postJson, getJson, waitFor, type TestGateway } from "../helpers/gateway.ts";
+import { adminHeaders, startGateway, postJson, getJson, waitFor, type TestGateway } from "../helpers/gateway.ts";
 
 interface TurnRecord {
   session: string;
@@ -44,7 +44,7 @@ describe("ordering: 200 messages over 20 sessions, sent concurrently", () => {
 
     // Replies come back (in the transcript) in send order.
     for (const user of users) {
-      const shown = await getJson(`${t.url}/v1/sessions/${sessions.get(user)}`);
+      const shown = await getJson(`${t.url}/v1/sessions/${sessions.get(user)}`, adminHeaders);
       const replies = shown.body.transcript.filter((e: { role: string }) => e.role === "assistant").map((e: { text: string }) => e.text);
       assert.deepEqual(replies, Array.from({ length: perUser }, (_, n) => `reply to ${user} #${n}`));
     }

@@ -1,7 +1,7 @@
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { setTimeout as sleep } from "node:timers/promises";
-import { startGateway, postJson, getJson, waitFor, type TestGateway } from "../helpers/gateway.ts";
+import { adminHeaders, startGateway, postJson, getJson, waitFor, type TestGateway } from "../helpers/gateway.ts";
 
 describe("sessions", () => {
   let t: TestGateway;
@@ -19,9 +19,9 @@ describe("sessions", () => {
       assert.notEqual(reset.body.session, a.body.session);
       const b = await postJson(`${t.url}/v1/messages`, { user, text: "who am I?" });
       assert.equal(b.body.session, reset.body.session);
-      const fresh = await getJson(`${t.url}/v1/sessions/${b.body.session}`);
+      const fresh = await getJson(`${t.url}/v1/sessions/${b.body.session}`, adminHeaders);
       assert.deepEqual(fresh.body.transcript.map((e: { text: string }) => e.text), ["who am I?", "who am I?"]);
-      const old = await getJson(`${t.url}/v1/sessions/${a.body.session}`);
+      const old = await getJson(`${t.url}/v1/sessions/${a.body.session}`, adminHeaders);
       assert.equal(old.body.session.status, "ended");
     });
   }
@@ -43,8 +43,8 @@ describe("sessions", () => {
     await sleep(500);
     const evicted = await t.gw.gateway.sweep();
     assert.ok(evicted.sessions >= 2, `evicted ${evicted.sessions}`);
-    assert.equal((await getJson(`${t.url}/v1/sessions/${a.body.session}`)).status, 404);
-    assert.equal((await getJson(`${t.url}/v1/sessions/${b.body.session}`)).status, 404);
+    assert.equal((await getJson(`${t.url}/v1/sessions/${a.body.session}`, adminHeaders)).status, 404);
+    assert.equal((await getJson(`${t.url}/v1/sessions/${b.body.session}`, adminHeaders)).status, 404);
   });
 });
 

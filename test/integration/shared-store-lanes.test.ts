@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import type { Agent, AgentEvent, TurnInput } from "../../src/core/agent.ts";
-import { getJson, parseSse, postJson, startGateway, waitFor, type TestGateway } from "../helpers/gateway.ts";
+import { adminHeaders, getJson, parseSse, postJson, startGateway, waitFor, type TestGateway } from "../helpers/gateway.ts";
 
 const REDIS = "redis://127.0.0.1:6379";
 
@@ -73,7 +73,7 @@ describe("lanes across gateways on a shared store", () => {
     }
 
     const transcript = await waitFor(async () => {
-      const res = await getJson(`${gateways[0]!.url}/v1/sessions/${session}`);
+      const res = await getJson(`${gateways[0]!.url}/v1/sessions/${session}`, adminHeaders);
       const entries = res.body.transcript as Array<{ role: string; text: string }>;
       return entries.filter((e) => e.role === "assistant").length === count ? entries : undefined;
     }, { timeoutMs: 20_000, what: "every message to be answered" });

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { rmSync } from "node:fs";
 import { createGateway, type Switchboard } from "../../src/switchboard.ts";
 import { createLogger } from "../../src/core/log.ts";
-import { postJson, getJson, parseSse, tempDir } from "../helpers/gateway.ts";
+import { adminHeaders, TEST_ADMIN_TOKEN, postJson, getJson, parseSse, tempDir } from "../helpers/gateway.ts";
 import { coordinator, researcher } from "../fixtures/subagent-agents.ts";
 
 
@@ -20,6 +20,7 @@ describe("sub-agents exposed to the user", () => {
         server: { port: 0 },
         defaultAgent: "coordinator",
         channels: { api: { type: "http" } },
+        admin: { token: TEST_ADMIN_TOKEN },
       },
       log: createLogger({ level: "error" }),
     });
@@ -68,7 +69,7 @@ describe("sub-agents exposed to the user", () => {
     assert.equal(direct.body.session, subSession);
     assert.equal(direct.body.agent, "researcher");
 
-    const parent = await getJson(`${url}/v1/sessions/${parentSession}`);
+    const parent = await getJson(`${url}/v1/sessions/${parentSession}`, adminHeaders);
     assert.deepEqual(
       parent.body.transcript.map((e: { text: string }) => e.text),
       ["research tides", "The researcher says: finding #1 on tides"],
@@ -110,7 +111,7 @@ describe("sub-agents exposed to the user", () => {
   it("a second delegation with the same label continues the same sub-session", async () => {
     const again = await postJson(`${url}/v1/messages`, { user: "ana", text: "research storms" });
     assert.equal(again.body.reply, "The researcher says: finding #6 on storms");
-    const parent = await getJson(`${url}/v1/sessions/${parentSession}`);
+    const parent = await getJson(`${url}/v1/sessions/${parentSession}`, adminHeaders);
     assert.equal(parent.body.subagents.length, 1);
   });
 });

@@ -8,7 +8,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
-import { getJson, parseSse, postJson, startGateway, type TestGateway } from "../helpers/gateway.ts";
+import { adminHeaders, getJson, parseSse, postJson, startGateway, type TestGateway } from "../helpers/gateway.ts";
 import { stored, watchProblems } from "../helpers/browser.ts";
 import { coordinator, researcher } from "../fixtures/subagent-agents.ts";
 
@@ -119,7 +119,7 @@ describe("a sub-agent in the web chat opens as a tab", () => {
     assert.deepEqual(await bubbles(page, "main"), ["user:research tides", ANNOUNCEMENT, "assistant:The researcher says: finding #1 on tides"]);
     assert.equal(await stored(page, "session"), parentSession, "talking to the sub-agent must not move the main tab's session");
 
-    const parent = await getJson(`${t.url}/v1/sessions/${parentSession}`);
+    const parent = await getJson(`${t.url}/v1/sessions/${parentSession}`, adminHeaders);
     assert.equal(parent.status, 200);
     assert.deepEqual(
       parent.body.transcript.map((e: { role: string; text: string }) => `${e.role}:${e.text}`),

@@ -13,11 +13,18 @@ import { bearerToken, errorResponse, readJson, secretsEqual } from "../../core/h
 import { apiEnvelope, parseApiMessage, parseSubagentMessage } from "./ingress.ts";
 import { respond } from "./respond.ts";
 import { WsApi } from "./ws.ts";
+import { StoredChannelKeys } from "../../core/secrets/stored-channel-keys.ts";
+import type { Vault } from "../../core/secrets/vault.ts";
 
 export interface HttpChannelOptions {
   id: string;
-  /** Bearer key callers must present; without one the API is open (bind to localhost). */
+  /**
+   * Bearer key callers must present. Keys made with `switchboard channels key` (kept encrypted
+   * in the store) work too; with neither, the API is open (bind to localhost).
+   */
   key?: string;
+  /** Decrypts the generated keys; by default the master key from the environment. */
+  vault?: Vault;
   threadStrategy?: ThreadStrategy;
   maxFrameBytes?: number;
 }
@@ -29,12 +36,14 @@ export class HttpChannel implements Channel {
   readonly maxMessageLength = Number.POSITIVE_INFINITY;
   readonly threadStrategy: ThreadStrategy | undefined;
   private readonly key: string | undefined;
+  private readonly storedKeys: StoredChannelKeys;
   private readonly ws: WsApi;
   private ctx: ChannelContext | undefined;
 
   constructor(options: HttpChannelOptions) {
     this.id = options.id;
     this.key = options.key;
+    this.storedKeys = new StoredChannelKeys({ channelId: options.id, vault: options.vault });
     this.threadStrategy = options.threadStrategy;
     this.ws = new WsApi({
       channel: this,
@@ -45,26 +54,39 @@ export class HttpChannel implements Channel {
   }
 
   async start(ctx: ChannelContext): Promise<void> {
+    await this.storedKeys.attach(ctx.state, ctx.log);
     this.ctx = ctx;
   }
 
   async stop(): Promise<void> {
     this.ws.close();
+    this.storedKeys.detach();
     this.ctx = undefined;
   }
 
-  /** Whether a request carries the channel key (always true when the channel has none). */
+  /**
+   * Whether a request carries a channel key: the configured one or a generated one. Always true
+   * when the channel has neither; never true when generated keys exist but cannot be read.
+   * Uses the last read of the stored keys; `authorize` refreshes it first.
+   */
   authorized(headers: Headers, queryKey?: string): boolean {
-    if (this.key === undefined) return true;
+    const stored = this.storedKeys.current();
+    if (this.key === undefined && stored.kind === "none") return true;
     const given = bearerToken(headers) ?? queryKey;
-    return given !== undefined && secretsEqual(given, this.key);
+    if (given === undefined) return false;
+    return (this.key !== undefined && secretsEqual(given, this.key)) || this.storedKeys.matches(given);
+  }
+
+  async authorize(headers: Headers, queryKey?: string): Promise<boolean> {
+    await this.storedKeys.refresh();
+    return this.authorized(headers, queryKey);
   }
 
   async handleRequest({ request, subpath, bodyLimit }: ChannelRequest): Promise<Response> {
     const subagent = /^\/subagents\/([^/]+)\/messages$/.exec(subpath);
     if (subpath !== "/" && subpath !== "/messages" && !subagent) return errorResponse(404, `no route ${request.method} ${subpath} on channel "${this.id}"`);
     if (request.method !== "POST") return errorResponse(405, "use POST to send a message");
-    if (!this.authorized(request.headers)) return errorResponse(401, "missing or wrong channel key (send Authorization: Bearer <key>)");
+    if (!(await this.authorize(request.headers))) return errorResponse(401, "missing or wrong channel key (send Authorization: Bearer <key>)");
     const ctx = this.ctx;
     if (!ctx) return errorResponse(503, `channel "${this.id}" is not started`);
     if (subagent) return this.toSubagent(ctx, decodeURIComponent(subagent[1]!), request, bodyLimit);
@@ -86,7 +108,11 @@ export class HttpChannel implements Channel {
       socket.end("HTTP/1.1 404 Not Found\r\n\r\n");
       return;
     }
-    this.ws.handleUpgrade(request, socket, head);
+    // The WebSocket check is synchronous: bring the stored keys up to date before it runs.
+    this.storedKeys.refresh().then(
+      () => this.ws.handleUpgrade(request, socket, head),
+      () => socket.destroy(),
+    );
   }
 
   format(markdown: string): string {

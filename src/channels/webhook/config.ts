@@ -7,6 +7,7 @@ import type { Channel } from "../../core/channel.ts";
 import { boolean, integer } from "../../config/coerce.ts";
 import { agentSettingsSchema, duration, threadStrategy, accessSchema } from "../../config/fields.ts";
 import { createWebhookChannel } from "./index.ts";
+import type { Vault } from "../../core/secrets/vault.ts";
 import { DEFAULT_SIGNATURE_HEADER, DEFAULT_TIMESTAMP_HEADER, DEFAULT_TOLERANCE_MS } from "./signature.ts";
 
 const headerName = z.string().regex(/^[A-Za-z0-9-]+$/, "a header name (letters, digits and dashes)");
@@ -67,9 +68,10 @@ export const webhookChannelSchema = z
 
 export type WebhookChannelConfig = z.output<typeof webhookChannelSchema>;
 
-export function webhookChannelFromConfig(id: string, config: WebhookChannelConfig): Channel {
+export function webhookChannelFromConfig(id: string, config: WebhookChannelConfig, vault?: Vault): Channel {
   return createWebhookChannel({
     id,
+    ...(vault ? { vault } : {}),
     callbackUrl: config.callbackUrl,
     signature: {
       secret: config.signature.secret,

@@ -11,6 +11,8 @@ import type { Logger } from "../../core/log.ts";
 import { silentLogger } from "../../core/log.ts";
 import type { ThreadStrategy } from "../../core/router.ts";
 import { splitText } from "../../core/split.ts";
+import { StoredChannelKeys } from "../../core/secrets/stored-channel-keys.ts";
+import type { Vault } from "../../core/secrets/vault.ts";
 import { callbackBody, CallbackSender } from "./egress.ts";
 import { formatReply, type WebhookTextFormat } from "./format.ts";
 import { WebhookIngress } from "./ingress.ts";
@@ -31,6 +33,8 @@ export interface WebhookChannelOptions {
   };
   /** Also accept `Authorization: Bearer <key>` from callers instead of a signature. */
   key?: string;
+  /** Decrypts keys made with `switchboard channels key`; by default the master key from the environment. */
+  vault?: Vault;
   /** Extra headers on every callback. */
   callbackHeaders?: Record<string, string>;
   /** How long one callback may take before it counts as failed (and is retried). Default 10 s. */
@@ -55,6 +59,7 @@ export class WebhookChannel implements Channel {
   private readonly format_: WebhookTextFormat;
   private readonly ingress: WebhookIngress;
   private readonly sender: CallbackSender;
+  private readonly storedKeys: StoredChannelKeys;
   private ctx: ChannelContext | undefined;
   private log: Logger = silentLogger;
 
@@ -74,11 +79,13 @@ export class WebhookChannel implements Channel {
       requireTimestamp: options.signature.requireTimestamp ?? false,
       toleranceMs: options.signature.toleranceMs ?? DEFAULT_TOLERANCE_MS,
     };
+    this.storedKeys = new StoredChannelKeys({ channelId: options.id, vault: options.vault });
     this.ingress = new WebhookIngress({
       channelId: this.id,
       source: this.type,
       signature,
       ...(options.key !== undefined ? { key: options.key } : {}),
+      storedKeys: this.storedKeys,
       context: () => this.ctx,
       log: () => this.log,
       now,
@@ -93,12 +100,14 @@ export class WebhookChannel implements Channel {
   }
 
   async start(ctx: ChannelContext): Promise<void> {
+    await this.storedKeys.attach(ctx.state, ctx.log);
     this.ctx = ctx;
     this.log = ctx.log;
     ctx.log.info("webhook channel started", { path: `/channels/${this.id}/webhook` });
   }
 
   async stop(): Promise<void> {
+    this.storedKeys.detach();
     this.ctx = undefined;
   }
 

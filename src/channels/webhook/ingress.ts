@@ -10,6 +10,7 @@ import { SwitchboardError } from "../../core/errors.ts";
 import { bearerToken, errorResponse, json, readWebhookBody, secretsEqual } from "../../core/http-io.ts";
 import type { Logger } from "../../core/log.ts";
 import { parseInboundMessage, toEnvelope } from "./payload.ts";
+import type { StoredChannelKeys } from "../../core/secrets/stored-channel-keys.ts";
 import { verifyWebhookSignature, type SignatureSettings, type SignatureVerdict } from "./signature.ts";
 
 export interface WebhookIngressOptions {
@@ -18,6 +19,8 @@ export interface WebhookIngressOptions {
   signature: SignatureSettings;
   /** Also accept `Authorization: Bearer <key>` instead of a signature. */
   key?: string;
+  /** Keys made with `switchboard channels key`, accepted like `key`. */
+  storedKeys: StoredChannelKeys;
   context: () => ChannelContext | undefined;
   log: () => Logger;
   now: () => number;
@@ -37,7 +40,7 @@ export class WebhookIngress {
     if (!webhookPaths.has(subpath)) return errorResponse(404, `no route ${request.method} ${subpath} on this webhook channel (POST to /channels/${this.options.channelId}/webhook)`);
     const raw = await readWebhookBody(request, bodyLimit, "webhook messages");
     if (raw instanceof Response) return raw;
-    const verdict = this.authenticate(request.headers, raw);
+    const verdict = await this.authenticate(request.headers, raw);
     if (!verdict.ok) {
       this.options.log().warn("webhook request refused", { reason: verdict.reason });
       return errorResponse(401, verdict.reason);
@@ -70,14 +73,20 @@ export class WebhookIngress {
   /**
    * A bearer key is checked first when one is sent; otherwise the signature must verify. A
    * request carrying a wrong key is refused even if it is also signed: a wrong credential is a
-   * mistake worth surfacing.
+   * mistake worth surfacing. Generated keys that cannot be read refuse every key (fail closed);
+   * signatures, whose secret is in the config, still work.
    */
-  private authenticate(headers: Headers, body: Uint8Array): SignatureVerdict {
+  private async authenticate(headers: Headers, body: Uint8Array): Promise<SignatureVerdict> {
+    const { key, storedKeys } = this.options;
+    await storedKeys.refresh();
+    const stored = storedKeys.current();
+    const hasKey = key !== undefined || stored.kind !== "none";
     const given = bearerToken(headers);
-    if (given !== undefined && this.options.key !== undefined) {
-      return secretsEqual(given, this.options.key) ? { ok: true } : { ok: false, reason: "wrong channel key" };
+    if (given !== undefined && hasKey) {
+      if ((key !== undefined && secretsEqual(given, key)) || storedKeys.matches(given)) return { ok: true };
+      return { ok: false, reason: stored.kind === "unavailable" ? "the channel keys cannot be checked right now (the gateway log says why)" : "wrong channel key" };
     }
-    if (!headers.has(this.options.signature.header) && this.options.key !== undefined) {
+    if (!headers.has(this.options.signature.header) && hasKey) {
       return { ok: false, reason: `send Authorization: Bearer <key> or a signed request (${this.options.signature.header})` };
     }
     return verifyWebhookSignature(this.options.signature, headers, body, this.options.now());

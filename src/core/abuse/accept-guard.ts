@@ -34,12 +34,14 @@ export function abuseGuard(deps: AbuseGuardDeps): Middleware<AcceptContext> {
     }
 
     const channel = part(envelope.channel);
-    const sender = part(envelope.sender.id);
+    // A linked user (identityLinks) is one sender on every channel; others are one per channel.
+    const identity = envelope.sender.identity;
+    const sender = identity !== undefined ? `*:user:${part(identity)}` : `${channel}:${part(envelope.sender.id)}`;
     const at = now();
     const refusal = async (): Promise<{ reason: string; retryAfterMs: number } | undefined> => {
       if (limits.loopGuard) {
         const { burst, withinMs, cooldownMs } = limits.loopGuard;
-        const verdict = await deps.store.takeTokens(`loop:${channel}:${sender}`, { capacity: burst, refillPerSecond: (burst * 1000) / withinMs, cost: 1, now: at, cooldownMs });
+        const verdict = await deps.store.takeTokens(`loop:${sender}`, { capacity: burst, refillPerSecond: (burst * 1000) / withinMs, cost: 1, now: at, cooldownMs });
         if (verdict.tripped) {
           // Once per cooldown (on whichever gateway tripped it), not once per refused message.
           deps.log.warn("loop guard tripped: refusing a sender's messages for a while", {
@@ -53,7 +55,7 @@ export function abuseGuard(deps: AbuseGuardDeps): Middleware<AcceptContext> {
         if (!verdict.allowed) return { reason: `too many messages in a short time; this sender is paused, ${tryAgain(verdict)}`, retryAfterMs: verdict.retryAfterMs };
       }
       if (limits.perSender) {
-        const verdict = await take(deps, `sender:${channel}:${sender}`, limits.perSender, at);
+        const verdict = await take(deps, `sender:${sender}`, limits.perSender, at);
         if (!verdict.allowed) return { reason: `rate limit: at most ${describeRate(limits.perSender)} from one sender; ${tryAgain(verdict)}`, retryAfterMs: verdict.retryAfterMs };
       }
       if (limits.perChannel) {

@@ -73,7 +73,8 @@ export function authorizeSenders(deps: AuthorizeDeps): Middleware<AcceptContext>
       await next();
       // What the rest of the accept made of it (later middleware such as rate limits may refuse).
       const result = ctx.result;
-      if (result?.status === "accepted") deps.audit({ kind: "accepted", channel, actor, sessionId: result.sessionId });
+      const identity = envelope.sender.identity;
+      if (result?.status === "accepted") deps.audit({ kind: "accepted", channel, actor, sessionId: result.sessionId, ...(identity !== undefined ? { subject: identity } : {}) });
       else if (result?.status === "rejected") deps.audit({ kind: "rejected", channel, actor, reason: result.reason });
       else if (result === undefined) deps.audit({ kind: "rejected", channel, actor, reason: "refused by middleware" });
     };
@@ -96,6 +97,7 @@ export function authorizeSenders(deps: AuthorizeDeps): Middleware<AcceptContext>
         deps.log.info("pairing code issued", { channel: envelope.channel, sender: envelope.sender.id });
         deps.events.publish({ type: "access.pairing", channel: envelope.channel, senderId: envelope.sender.id, senderName: envelope.sender.name });
       }
+      deps.audit({ kind: "rejected", channel, actor, reason: "pairing required" });
       replyOnce(envelope, accessReplies.pairing(request.code, Math.max(1, Math.round((request.expiresAt - Date.now()) / 60_000))), request.issued);
       return ctx.reject(`pairing required: ask an admin to approve code ${request.code}`, 403);
     }

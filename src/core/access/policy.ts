@@ -18,7 +18,7 @@ export type UnmatchedHandling = "reply" | "silent" | "notify";
 
 export interface AccessPolicy {
   policy: AccessMode;
-  /** Sender ids or email addresses let in under any policy but `disabled`. */
+  /** Sender ids, email addresses or linked users (`identityLinks`) let in under any policy but `disabled`. */
   allow: string[];
   /**
    * Group conversations (rooms, chats, channels) whose members may all talk. An entry also
@@ -51,9 +51,9 @@ export function decideAccess(access: AccessPolicy, envelope: Envelope, approved:
 }
 
 function isListed(allow: string[], envelope: Envelope): boolean {
-  const { id, email } = envelope.sender;
+  const { id, email, identity } = envelope.sender;
   const lowerEmail = email?.toLowerCase();
-  return allow.some((entry) => entry === id || (lowerEmail !== undefined && entry.toLowerCase() === lowerEmail));
+  return allow.some((entry) => entry === id || entry === identity || (lowerEmail !== undefined && entry.toLowerCase() === lowerEmail));
 }
 
 function isGroupListed(groups: string[], conversationId: string): boolean {

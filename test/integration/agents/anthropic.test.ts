@@ -7,7 +7,7 @@ import { replies } from "../../../src/core/turn.ts";
 import { anthropicAgentSchema, createAnthropicAgent, type AnthropicAgentConfig } from "../../../src/agents/anthropic/index.ts";
 import { reply, startFakeAnthropic, type FakeAnthropic, type FakeReply } from "../../emulators/anthropic/server.ts";
 import { collectEvents, turnInput } from "../../helpers/turn-input.ts";
-import { getJson, parseSse, postJson, startGateway, type TestGateway } from "../../helpers/gateway.ts";
+import { adminHeaders, getJson, parseSse, postJson, startGateway, type TestGateway } from "../../helpers/gateway.ts";
 import { closedPort } from "../../helpers/net.ts";
 
 const MODEL = "claude-sonnet-4-6";
@@ -231,7 +231,7 @@ describe("anthropic agent in a gateway", () => {
     const second = fake.requests.at(-1)!;
     assert.equal(second.rejected, undefined);
     assert.deepEqual(second.body.messages.at(-1), { role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_01build", content: "echo: check the build" }] });
-    const session = await getJson(`${t.url}/v1/sessions/${res.body.session}`);
+    const session = await getJson(`${t.url}/v1/sessions/${res.body.session}`, adminHeaders);
     assert.deepEqual(
       session.body.transcript.map((e: TranscriptEntry) => `${e.role}:${e.text}`),
       ["user:is the build green?", "assistant:The helper checked the build."],

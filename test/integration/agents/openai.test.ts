@@ -7,7 +7,7 @@ import { AgentError, ConfigError } from "../../../src/core/errors.ts";
 import { replies } from "../../../src/core/turn.ts";
 import { startOpenAiFake, type OpenAiFake } from "../../emulators/openai/server.ts";
 import { collectEvents, turnInput } from "../../helpers/turn-input.ts";
-import { getJson, parseSse, postJson, startGateway, type TestGateway } from "../../helpers/gateway.ts";
+import { adminHeaders, getJson, parseSse, postJson, startGateway, type TestGateway } from "../../helpers/gateway.ts";
 import { closedPort } from "../../helpers/net.ts";
 
 function openai(fake: OpenAiFake, config: Partial<OpenaiAgentConfig> = {}, known: string[] = []): Agent {
@@ -273,11 +273,11 @@ describe("openai agent in a gateway", () => {
     assert.equal(toolMessage.role, "tool");
     assert.equal(toolMessage.content, "echo: say hi");
 
-    const parent = await getJson(`${t.url}/v1/sessions/${done.data.session}`);
+    const parent = await getJson(`${t.url}/v1/sessions/${done.data.session}`, adminHeaders);
     assert.deepEqual(parent.body.transcript.map((e: any) => `${e.role}:${e.text}`), ["user:get the helper to greet", "assistant:The helper said hi."]);
-    const subs = await getJson(`${t.url}/v1/sessions?agent=helper`);
+    const subs = await getJson(`${t.url}/v1/sessions?agent=helper`, adminHeaders);
     assert.equal(subs.body.sessions.length, 1);
-    const sub = await getJson(`${t.url}/v1/sessions/${subs.body.sessions[0].id}`);
+    const sub = await getJson(`${t.url}/v1/sessions/${subs.body.sessions[0].id}`, adminHeaders);
     assert.deepEqual(sub.body.transcript.map((e: any) => `${e.role}:${e.text}`), ["user:say hi", "assistant:echo: say hi"]);
   });
 

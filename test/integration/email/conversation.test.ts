@@ -6,7 +6,7 @@
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { simpleParser, type ParsedMail } from "mailparser";
-import { startGateway, getJson, waitFor, type TestGateway } from "../../helpers/gateway.ts";
+import { adminHeaders, startGateway, getJson, waitFor, type TestGateway } from "../../helpers/gateway.ts";
 import { startMailServer } from "../../helpers/mail/index.ts";
 
 type MailServer = Awaited<ReturnType<typeof startMailServer>>;
@@ -87,9 +87,9 @@ describe("email: a whole conversation with a real mail server", () => {
     assert.match(second!.text ?? "", /echo: It is out now\./);
     assert.doesNotMatch(second!.text ?? "", /wrote:/, "the quoted part was not sent to the agent");
 
-    const sessions = await getJson(`${t.url}/v1/sessions?user=${encodeURIComponent(alice)}`);
+    const sessions = await getJson(`${t.url}/v1/sessions?user=${encodeURIComponent(alice)}`, adminHeaders);
     assert.equal(sessions.body.sessions.length, 1, "one session for the thread");
-    const shown = await getJson(`${t.url}/v1/sessions/${sessions.body.sessions[0].id}`);
+    const shown = await getJson(`${t.url}/v1/sessions/${sessions.body.sessions[0].id}`, adminHeaders);
     assert.deepEqual(shown.body.transcript.map((e: { text: string }) => e.text), [
       "My printer is on fire.",
       "echo: My printer is on fire.",
@@ -101,7 +101,7 @@ describe("email: a whole conversation with a real mail server", () => {
   it("a new subject starts a new session", async () => {
     await server.deliver("agent", mail({ from: alice, to: agentAddress, subject: "Another thing", messageId: "m3@alice.example", body: "Unrelated question." }));
     await replies(3);
-    const sessions = await getJson(`${t.url}/v1/sessions?user=${encodeURIComponent(alice)}`);
+    const sessions = await getJson(`${t.url}/v1/sessions?user=${encodeURIComponent(alice)}`, adminHeaders);
     assert.equal(sessions.body.sessions.length, 2);
   });
 

@@ -43,7 +43,9 @@ test("an empty config gets every default", () => {
     channels: {},
     routes: [],
     users: {},
+    identityLinks: {},
     limits: { maxMessageChars: 40_000, maxAttachments: 20, channels: {} },
+    admin: { enabled: true },
   });
 });
 

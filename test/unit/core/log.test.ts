@@ -31,3 +31,12 @@ test("levels below the minimum are dropped", () => {
   assert.equal(lines.length, 1);
   assert.equal(JSON.parse(lines[0]!).msg, "loud");
 });
+
+test("generated channel keys and master keys are masked, as fields and inside text", () => {
+  const { lines, log } = capture();
+  const channelKey = "sbk_Zm9vYmFyYmF6cXV4cXV1eHF1dXhxdXV4cXV1eA";
+  log.warn(`caller sent ${channelKey} to the wrong channel`, { masterKey: "c2VjcmV0LW1hc3Rlci1rZXktMzItYnl0ZXMtbG9uZyE", channelKey, error: new Error(`rejected ${channelKey}`) });
+  const line = lines[0]!;
+  assert.doesNotMatch(line, /Zm9vYmFy|c2VjcmV0/);
+  assert.match(line, /caller sent \[redacted\] to the wrong channel/);
+});

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { compose, type Middleware } from "../../../src/core/middleware.ts";
 import { rateLimit } from "../../../src/core/rate-limit.ts";
-import { getJson, postJson, startGateway, type TestGateway } from "../../helpers/gateway.ts";
+import { adminHeaders, getJson, postJson, startGateway, type TestGateway } from "../../helpers/gateway.ts";
 
 interface Ctx {
   log: string[];
@@ -125,7 +125,7 @@ describe("rateLimit through a gateway", () => {
     assert.equal(other.body.reply, "hello");
 
     // The refused message was not stored: the session holds only the two accepted ones.
-    const shown = await getJson(`${t.url}/v1/sessions/${first.body.session}`);
+    const shown = await getJson(`${t.url}/v1/sessions/${first.body.session}`, adminHeaders);
     assert.deepEqual(
       shown.body.transcript.filter((e: { role: string }) => e.role === "user").map((e: { text: string }) => e.text),
       ["one", "two"],
