@@ -58,6 +58,7 @@ export function channelFromConfig(id: string, config: ChannelConfig, options: { 
           : {}),
         repos: config.repos,
         mentionName: config.mentionName?.replace(/^@/, ""),
+        ...(config.userMap !== undefined ? { userMap: config.userMap } : {}),
         pollIntervalMs: config.pollInterval,
         overlapMs: config.pollOverlap,
         webhookSecret: config.webhookSecret,

@@ -46,6 +46,8 @@ export async function channels(args: string[], options: { config?: string; rotat
     const now = Date.now();
     const issued = issueChannelKey(record, { vault, channelId, now, rotate: options.rotate === true, graceMs });
     await store.setChannelState(channelId, CHANNEL_KEYS_STATE, JSON.stringify(issued.record));
+    const graceNote = issued.previousExpireAt === undefined ? "first key" : `old key valid until ${new Date(issued.previousExpireAt).toISOString()}`;
+    await store.appendAudit([{ at: now, kind: issued.previousExpireAt === undefined ? "key.issued" : "key.rotated", channel: channelId, actor: "admin:cli", reason: graceNote }]);
     console.log(issued.key);
     const old =
       issued.previousExpireAt === undefined ? "" : issued.previousExpireAt <= now ? " The old key no longer works." : ` The old key works until ${new Date(issued.previousExpireAt).toISOString()}.`;

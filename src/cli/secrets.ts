@@ -60,6 +60,7 @@ export async function secrets(args: string[], options: { config?: string; "new-k
         const { record, changed } = reencryptChannelKeys(parseChannelKeyRecord(raw, channelId), vault, channelId, Date.now());
         if (changed === 0) continue;
         await store.setChannelState(channelId, CHANNEL_KEYS_STATE, JSON.stringify(record));
+        await store.appendAudit([{ at: Date.now(), kind: "secrets.rotated", channel: channelId, actor: "admin:cli", reason: `${changed} value(s) now under master key ${newKey.id}` }]);
         rewritten += changed;
       } catch (error) {
         if (!(error instanceof SecretError)) throw error;

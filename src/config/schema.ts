@@ -181,6 +181,8 @@ const githubChannel = z
     repos: z.array(z.string().regex(/^[\w.-]+\/[\w.-]+$/, "write owner/name")).default([]),
     /** The name people @mention; the App's slug (or the token user's login) by default. */
     mentionName: z.string().regex(/^@?[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/, "a GitHub login or App slug").optional(),
+    /** GitHub login → email, so GitHub users match access allowlists and identity links by email. */
+    userMap: z.record(z.string().regex(/^[A-Za-z0-9-]+$/, "a GitHub login"), z.email("an email address")).optional(),
     /** How often to poll: 15s by default; in webhook mode, the catch-up poll (5m by default). */
     pollInterval: duration.optional(),
     /** How far back each poll reads again, for comments GitHub lists late. */

@@ -3,13 +3,13 @@
  * the other takes the session over once the lane's lease expires and answers. When the frozen one
  * resumes, its stale turn is fenced off: the user gets exactly one answer, the new holder's.
  */
+import { deleteKeysUnder } from "../helpers/cluster/redis-keys.ts";
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { randomUUID } from "node:crypto";
-import { Redis } from "ioredis";
 import { tempDir, waitFor } from "../helpers/gateway.ts";
 import { killHard, startCli, type RunningGateway } from "../helpers/process.ts";
 import { startWebhookEmulator } from "../emulators/webhook/index.ts";
@@ -24,7 +24,6 @@ describe("a frozen gateway's session is taken over, and its stale turn is fenced
   const markerFile = join(dir, "slow-started");
   const runsFile = join(dir, "runs.log");
   const gateways: RunningGateway[] = [];
-  const admin = new Redis(REDIS, { lazyConnect: true });
   let emulator: Awaited<ReturnType<typeof startWebhookEmulator>> | undefined;
 
   after(async () => {
@@ -33,13 +32,7 @@ describe("a frozen gateway's session is taken over, and its stale turn is fenced
       await killHard(gateway.child);
     }
     await emulator?.close();
-    let cursor = "0";
-    do {
-      const [next, keys] = await admin.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
-      if (keys.length > 0) await admin.unlink(...keys);
-      cursor = next;
-    } while (cursor !== "0");
-    await admin.quit();
+    await deleteKeysUnder(prefix);
   });
 
   const send = (gateway: RunningGateway, id: string, text: string) =>

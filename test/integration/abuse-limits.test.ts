@@ -3,6 +3,7 @@
  * to try again, text over the cap gets 413, and nothing refused is stored or answered. On a
  * shared Redis store, two gateways share one bucket per sender, and an idle bucket expires.
  */
+import { deleteKeysUnder } from "../helpers/cluster/redis-keys.ts";
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
@@ -53,12 +54,7 @@ describe("abuse limits on gateways sharing a Redis store", () => {
 
   after(async () => {
     for (const gateway of gateways) await gateway.stop();
-    let cursor = "0";
-    do {
-      const [next, keys] = await admin.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
-      if (keys.length > 0) await admin.unlink(...keys);
-      cursor = next;
-    } while (cursor !== "0");
+    await deleteKeysUnder(prefix);
     await admin.quit();
   });
 

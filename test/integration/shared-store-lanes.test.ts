@@ -6,9 +6,8 @@
  */
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { randomUUID } from "node:crypto";
-import { Redis } from "ioredis";
 import type { Agent, AgentEvent, TurnInput } from "../../src/core/agent.ts";
+import { deleteKeysUnder, uniquePrefix } from "../helpers/cluster/redis-keys.ts";
 import { adminHeaders, getJson, parseSse, postJson, startGateway, waitFor, type TestGateway } from "../helpers/gateway.ts";
 
 const REDIS = "redis://127.0.0.1:6379";
@@ -37,20 +36,13 @@ function recordingAgent(gateway: string, turns: Turn[]): Agent {
 }
 
 describe("lanes across gateways on a shared store", () => {
-  const prefix = `sbtest:lanes:${randomUUID()}:`;
+  const prefix = uniquePrefix("lanes");
   const turns: Turn[] = [];
   const gateways: TestGateway[] = [];
-  const admin = new Redis(REDIS, { lazyConnect: true });
 
   after(async () => {
     for (const gateway of gateways) await gateway.stop();
-    let cursor = "0";
-    do {
-      const [next, keys] = await admin.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
-      if (keys.length > 0) await admin.unlink(...keys);
-      cursor = next;
-    } while (cursor !== "0");
-    await admin.quit();
+    await deleteKeysUnder(prefix);
   });
 
   it("runs one session's turns one at a time, in order, each once, whichever gateway took the message", async () => {

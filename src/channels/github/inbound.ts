@@ -6,7 +6,7 @@
  * webhook answers 5xx.
  */
 import type { ChannelContext } from "../../core/channel.ts";
-import { makeEnvelope } from "../../core/envelope.ts";
+import { makeEnvelope, type Sender } from "../../core/envelope.ts";
 import type { Logger } from "../../core/log.ts";
 import type { ReplyRef } from "./api.ts";
 import { commentKey, conversationId, type GitHubComment } from "./comment.ts";
@@ -23,6 +23,8 @@ export interface InboundDeps {
   context: () => ChannelContext;
   identity: () => BotIdentity | undefined;
   mentionName: () => string;
+  /** The email configured for a login (`userMap`), if any. */
+  emailOf: (login: string) => string | undefined;
   contexts: IssueContexts;
   /** Runs the reaction and placeholder in the background, after the accept. */
   acknowledge: (ref: ReplyRef, answered: () => Promise<boolean>) => void;
@@ -46,7 +48,7 @@ export async function ingestComment(deps: InboundDeps, comment: GitHubComment): 
       eventId,
       // One session per issue or PR: every mention on it continues the conversation.
       conversation: { id: conversationId(comment.repo, comment.number), kind: "group" },
-      sender: { id: String(comment.user.id), name: comment.user.login },
+      sender: senderOf(comment, deps.emailOf(comment.user.login)),
       text: promptText(comment, mention.text, issue),
       mentions: [deps.mentionName()],
       replyRef: JSON.stringify(ref),
@@ -83,4 +85,8 @@ export function ignoreReason(comment: GitHubComment, self: BotIdentity | undefin
   // Our comments carry a marker: even before our identity is known, we never answer ourselves.
   if (hasMarker(comment.body)) return "our own comment";
   return undefined;
+}
+
+function senderOf(comment: GitHubComment, email: string | undefined): Sender {
+  return { id: String(comment.user.id), name: comment.user.login, ...(email !== undefined ? { email } : {}) };
 }

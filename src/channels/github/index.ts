@@ -39,6 +39,8 @@ export interface GitHubChannelOptions {
   repos?: string[];
   /** The name people @mention; the App's slug (or the token user's login) by default. */
   mentionName?: string;
+  /** GitHub login → email: the sender's email for access allowlists and identity links. */
+  userMap?: Record<string, string>;
   /** 15 s in poll mode; the catch-up poll of webhook mode runs every 5 min. */
   pollIntervalMs?: number;
   /** How far back each poll reads again, for comments GitHub lists late. 60 s by default. */
@@ -81,7 +83,10 @@ export class GitHubChannel implements Channel {
   private identityAttempt: Promise<void> | undefined;
   private lease: PollerLease | undefined;
 
+  private readonly userEmails: Map<string, string>;
   constructor(options: GitHubChannelOptions) {
+    // Logins are case-insensitive on GitHub.
+    this.userEmails = new Map(Object.entries(options.userMap ?? {}).map(([login, email]) => [login.toLowerCase(), email]));
     this.id = options.id;
     this.options = options;
     this.threadStrategy = options.threadStrategy;
@@ -216,6 +221,7 @@ export class GitHubChannel implements Channel {
         },
         identity: () => this.identity,
         mentionName: () => this.mentionName(),
+        emailOf: (login) => this.userEmails.get(login.toLowerCase()),
         contexts: this.contexts!,
         acknowledge,
         log: () => this.log,

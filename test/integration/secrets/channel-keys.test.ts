@@ -44,6 +44,11 @@ describe("generated channel keys", () => {
     assert.equal(accepted.status, 202);
     assert.equal((await postHook(gateway.url, second, "m-2")).status, 401, "one channel's key does not open another");
 
+    const audit = await s.cli(["audit", "--json"], env);
+    const kinds = (JSON.parse(audit.stdout) as Array<{ kind: string; channel: string; actor: string }>).map((e) => `${e.kind} ${e.channel} ${e.actor}`);
+    for (const line of ["key.issued api admin:cli", "key.rotated api admin:cli", "key.issued hook admin:cli"]) assert.ok(kinds.includes(line), `audit lacks "${line}": ${kinds.join("; ")}`);
+    assert.doesNotMatch(audit.stdout, new RegExp(`${first}|${second}|${hookKey}`), "no key in the audit log");
+
     // Nothing configured or generated is in the database files, the WAL included.
     const bytes = s.databaseBytes();
     assert.ok(bytes.includes("sb1:"), "the scan sees the stored (encrypted) keys, so it would see them in clear too");
