@@ -2,6 +2,7 @@
  * Structured logging: one JSON object per line on stderr. Fields whose names look like secrets
  * are masked here, in the one place every log line passes through.
  */
+import { REDACTED } from "./redact.ts";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 const order: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -18,10 +19,10 @@ const secretName = /(token|secret|password|passwd|apikey|api_key|authorization|p
 
 /** Secrets that turn up inside free text, such as an error message quoting a URL or a header. */
 const secretInText: Array<[RegExp, string]> = [
-  [/\b(password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key)(\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s,;&]+)/gi, "$1$2[redacted]"],
-  [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/g, "$1 [redacted]"],
-  [/\b(xox[abprs]-|xapp-|sk-|sk-ant-|ghp_|gho_|ghs_|github_pat_|sbk_)[A-Za-z0-9_-]{6,}/g, "[redacted]"],
-  [/(\/\/[^/\s:@]+:)[^@\s/]+@/g, "$1[redacted]@"],
+  [/\b(password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key)(\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s,;&]+)/gi, `$1$2${REDACTED}`],
+  [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/g, `$1 ${REDACTED}`],
+  [/\b(xox[abprs]-|xapp-|sk-|sk-ant-|ghp_|gho_|ghs_|github_pat_|sbk_)[A-Za-z0-9_-]{6,}/g, REDACTED],
+  [/(\/\/[^/\s:@]+:)[^@\s/]+@/g, `$1${REDACTED}@`],
 ];
 
 export function scrub(text: string): string {
@@ -40,7 +41,7 @@ export function redact(value: unknown, depth = 0): unknown {
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
-    out[k] = secretName.test(k) && v !== undefined && v !== null ? "[redacted]" : redact(v, depth + 1);
+    out[k] = secretName.test(k) && v !== undefined && v !== null ? REDACTED : redact(v, depth + 1);
   }
   return out;
 }

@@ -25,7 +25,7 @@ export async function openStore(url: string): Promise<Store> {
   throw new ConfigError([`store: unsupported store URL "${redactStoreUrl(url)}" (${EXPECTED_ANY})`]);
 }
 
-/** The store URL as it may be shown (the start banner, `check`, errors): passwords become `***`. */
+/** The store URL as it may be shown (the start banner, `check`, errors): passwords become `••••`. */
 export function redactStoreUrl(url: string): string {
   return redactRedisUrl(url);
 }

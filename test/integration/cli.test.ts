@@ -103,7 +103,7 @@ describe("switchboard check", () => {
     const file = write("redis.yaml", echoConfig().replace("store: sqlite:./data/switchboard.db", 'store: "redis://:s3cret-pass@127.0.0.1:6379/0?prefix=cli:"'));
     const result = await runCli(["check", "-c", file]);
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /store:\s+redis:\/\/:\*\*\*@127\.0\.0\.1:6379/);
+    assert.match(result.stdout, /store:\s+redis:\/\/:••••@127\.0\.0\.1:6379/);
     assert.doesNotMatch(result.stdout + result.stderr, /s3cret-pass/);
   });
 

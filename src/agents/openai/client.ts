@@ -6,6 +6,7 @@ import type OpenAI from "openai";
 import type * as OpenAiSdk from "openai";
 import { AgentError } from "../../core/errors.ts";
 import { openaiDefaults, type OpenaiAgentConfig } from "./config.ts";
+import { REDACTED } from "../../core/redact.ts";
 
 type Sdk = typeof OpenAiSdk;
 
@@ -67,5 +68,5 @@ function endpointName(config: OpenaiAgentConfig): string {
 }
 
 function redact(text: string, secrets: readonly string[]): string {
-  return secrets.reduce((out, secret) => out.split(secret).join("[redacted]"), text);
+  return secrets.reduce((out, secret) => out.split(secret).join(REDACTED), text);
 }

@@ -4,6 +4,7 @@
  * nodes). No ioredis here, so a bad URL is reported before the client is ever loaded.
  */
 import { ConfigError } from "../../core/errors.ts";
+import { REDACTED } from "../../core/redact.ts";
 
 export interface RedisNode {
   host: string;
@@ -51,7 +52,7 @@ export function parseRedisUrl(url: string): ParsedRedisUrl {
 }
 
 /**
- * The URL as it may appear in a log or an error: passwords become `***`. The userinfo ends at
+ * The URL as it may appear in a log or an error: passwords become `••••`. The userinfo ends at
  * the last `@`, so a password with an unescaped `/` or `?` is hidden too.
  */
 export function redactRedisUrl(url: string): string {
@@ -61,9 +62,9 @@ export function redactRedisUrl(url: string): string {
   if (start >= 3 && at > start) {
     const userinfo = url.slice(start, at);
     const colon = userinfo.indexOf(":");
-    if (colon >= 0) redacted = `${url.slice(0, start)}${userinfo.slice(0, colon)}:***${url.slice(at)}`;
+    if (colon >= 0) redacted = `${url.slice(0, start)}${userinfo.slice(0, colon)}:${REDACTED}${url.slice(at)}`;
   }
-  return redacted.replace(/([?&]sentinelPassword=)[^&#]*/i, "$1***");
+  return redacted.replace(/([?&]sentinelPassword=)[^&#]*/i, `$1${REDACTED}`);
 }
 
 /** `redis://` and `rediss://`: the key prefix rides in the query, the rest is ioredis's. */

@@ -185,7 +185,7 @@ describe("openai agent, run directly against the fake", () => {
       return true;
     });
     fake.enqueue({ kind: "error", status: 400, message: "proxy rejected key sk-test-key-0123456789" });
-    await assert.rejects(collectEvents(openai(fake, key).run(turnInput("hi"))), (e: Error) => !e.message.includes("sk-test-key-0123456789") && /\[redacted\]/.test(e.message));
+    await assert.rejects(collectEvents(openai(fake, key).run(turnInput("hi"))), (e: Error) => !e.message.includes("sk-test-key-0123456789") && /••••/.test(e.message));
   });
 
   it("a 429 with Retry-After is retried and the reply still arrives", async () => {

@@ -83,7 +83,7 @@ describe("openStore", () => {
       ),
     );
     await assert.rejects(openStore("./data.db"), configError(/unsupported store URL "\.\/data\.db"/));
-    await assert.rejects(openStore("postgres://app:hunter2@db/switchboard"), configError(/unsupported store URL "postgres:\/\/app:\*\*\*@db\/switchboard"/));
+    await assert.rejects(openStore("postgres://app:hunter2@db/switchboard"), configError(/unsupported store URL "postgres:\/\/app:••••@db\/switchboard"/));
   });
 
   it("rejects a sqlite URL with no path, or the ambiguous sqlite:// form", async () => {
@@ -121,18 +121,18 @@ describe("openStore", () => {
   it("rejects a malformed sentinel or cluster URL, naming the expected form and never the password", async () => {
     const cases: Array<[string, RegExp]> = [
       ["redis+sentinel://127.0.0.1:26379", /names no master \(redis\+sentinel:\/\/\[user:pass@\]host:port\[,host:port…\]\/<master name>/],
-      ["redis+sentinel://:pw@127.0.0.1:26379/", /"redis\+sentinel:\/\/:\*\*\*@127\.0\.0\.1:26379\/" names no master/],
+      ["redis+sentinel://:pw@127.0.0.1:26379/", /"redis\+sentinel:\/\/:••••@127\.0\.0\.1:26379\/" names no master/],
       ["redis+sentinel:///mymaster", /names no host/],
       ["redis+sentinel://127.0.0.1:99999/mymaster", /has a bad host "127\.0\.0\.1:99999" \(host:port/],
       ["redis+sentinel://127.0.0.1/mymaster/two", /has a bad database number "two"/],
       ["redis+sentinel://127.0.0.1/mymaster/0/x", /is not a valid redis URL \(expected redis\+sentinel:/],
       ["redis+sentinel://127.0.0.1/mymaster?sentinelPasword=x", /has an unknown option "sentinelPasword" \(allowed: prefix, sentinelPassword;/],
-      ["redis+sentinel://127.0.0.1/mymaster?sentinelPassword=hunter2&db=1", /sentinelPassword=\*\*\*&db=1" has an unknown option "db"/],
-      ["redis+cluster://u:pw@127.0.0.1:7000/0", /"redis\+cluster:\/\/u:\*\*\*@127\.0\.0\.1:7000\/0" has a path, but Redis Cluster has only database 0/],
+      ["redis+sentinel://127.0.0.1/mymaster?sentinelPassword=hunter2&db=1", /sentinelPassword=••••&db=1" has an unknown option "db"/],
+      ["redis+cluster://u:pw@127.0.0.1:7000/0", /"redis\+cluster:\/\/u:••••@127\.0\.0\.1:7000\/0" has a path, but Redis Cluster has only database 0/],
       ["redis+cluster://127.0.0.1:7000,,127.0.0.2", /has a bad host ""/],
       ["redis+cluster://127.0.0.1?sentinelPassword=x", /has an unknown option "sentinelPassword" \(allowed: prefix;/],
       ["redis+cluster://127.0.0.1?prefix=", /redis key prefix is empty/],
-      ["redis+cluster://u:pa/ss@127.0.0.1?db=1", /"redis\+cluster:\/\/u:\*\*\*@127\.0\.0\.1\?db=1" has an unknown option "db"/],
+      ["redis+cluster://u:pa/ss@127.0.0.1?db=1", /"redis\+cluster:\/\/u:••••@127\.0\.0\.1\?db=1" has an unknown option "db"/],
     ];
     // Every case is refused before any connection is tried; the hosts are loopback all the same.
     for (const [url, issue] of cases) {
@@ -144,8 +144,8 @@ describe("openStore", () => {
   it("shows a store URL without its passwords", () => {
     assert.equal(redactStoreUrl("sqlite:./data/switchboard.db"), "sqlite:./data/switchboard.db");
     assert.equal(redactStoreUrl("redis://127.0.0.1:6379/0?prefix=sb:"), "redis://127.0.0.1:6379/0?prefix=sb:");
-    assert.equal(redactStoreUrl("rediss://app:s3cret@cache:6380/0"), "rediss://app:***@cache:6380/0");
-    assert.equal(redactStoreUrl("redis+sentinel://:pw@s1,s2/mymaster?sentinelPassword=sp&prefix=a:"), "redis+sentinel://:***@s1,s2/mymaster?sentinelPassword=***&prefix=a:");
+    assert.equal(redactStoreUrl("rediss://app:s3cret@cache:6380/0"), "rediss://app:••••@cache:6380/0");
+    assert.equal(redactStoreUrl("redis+sentinel://:pw@s1,s2/mymaster?sentinelPassword=sp&prefix=a:"), "redis+sentinel://:••••@s1,s2/mymaster?sentinelPassword=••••&prefix=a:");
     assert.equal(redactStoreUrl("redis+cluster://user@n1:7000"), "redis+cluster://user@n1:7000", "a user name alone is no secret");
   });
 
