@@ -162,3 +162,60 @@ describe("access policies through Telegram", () => {
     assert.ok(!seen.includes("beep"));
   });
 });
+
+describe("the policy × sender matrix through Telegram", () => {
+  let emulator: TelegramEmulator;
+  before(async () => {
+    emulator = await startTelegramEmulator();
+  });
+  after(() => emulator.close());
+
+  const people = {
+    unknown: { id: 2001, is_bot: false, first_name: "Una" },
+    pending: { id: 2002, is_bot: false, first_name: "Pat" },
+    approved: { id: 2003, is_bot: false, first_name: "Abe" },
+    allowlisted: { id: 2004, is_bot: false, first_name: "Lia" },
+    bot: { id: 2005, is_bot: true, first_name: "Robo" },
+  };
+  const admits: Record<(typeof policies)[number], Array<keyof typeof people>> = {
+    allowlist: ["allowlisted"],
+    pairing: ["approved", "allowlisted"],
+    open: ["unknown", "pending", "approved", "allowlisted"],
+    disabled: [],
+  };
+
+  for (const policy of policies) {
+    it(`${policy}: lets in exactly ${admits[policy].join(", ") || "no one"}; a bot never`, async () => {
+      const seen: string[] = [];
+      const t = await startGateway(
+        {
+          defaultAgent: "recorder",
+          agents: {},
+          channels: {
+            api: { type: "http" },
+            telegram: { type: "telegram", botToken: emulator.token, apiRoot: emulator.url, pollTimeout: 1, pollerLeaseTtl: 900, streaming: "off", access: { policy, allow: [String(people.allowlisted.id)] } },
+          },
+        },
+        (gw) => gw.addAgent(recordingAgent(seen)),
+      );
+      try {
+        const store = t.gw.gateway.store;
+        const ask = (id: number, code: string) => store.requestPairing({ channel: "telegram", senderId: String(id), code, now: Date.now(), ttlMs: 3_600_000, maxPending: 20 });
+        await ask(people.pending.id, "PENDPEND");
+        await ask(people.approved.id, "APPRAPPR");
+        await store.approvePairing("telegram", "APPRAPPR", Date.now());
+
+        for (const [state, user] of Object.entries(people)) emulator.say({ user, text: `${policy} ${state}` });
+        const wanted = admits[policy].map((state) => `${policy} ${state}`);
+        await waitFor(() => wanted.every((text) => seen.includes(text)), { what: `${wanted.join(", ")} to reach the agent` });
+        await new Promise((resolve) => setTimeout(resolve, 1200));
+        assert.deepEqual([...seen].sort(), [...wanted].sort(), "the others never reached the agent");
+        assert.ok(!seen.includes(`${policy} bot`));
+        assert.deepEqual(emulator.sent(people.bot.id), [], "a bot gets no reply at all");
+      } finally {
+        await t.stop();
+      }
+    });
+  }
+});
+
