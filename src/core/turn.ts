@@ -118,15 +118,13 @@ export class TurnRunner {
       this.deps.log.error("message failed repeatedly; giving up", { sessionId, messageId: first.id, attempts: first.attempts });
       return this.commit(sessionId, turnId, items, "failed", replies.crashed, { record: true, lane });
     }
+    // A lane lost while this turn read the store (a freeze, a store outage) is not ours to run.
+    if (lease && !lease.valid) return false;
     await store.beginAttempt(items.map((i) => i.id));
     this.showTyping(first);
 
     const controller = new AbortController();
     const timeoutMs = this.deps.turnTimeoutMs(session.agent);
-    const timer = setTimeout(() => controller.abort("timeout" satisfies AbortReason), timeoutMs);
-    const onLaneLost = () => controller.abort("lane-lost" satisfies AbortReason);
-    lease?.signal.addEventListener("abort", onLaneLost, { once: true });
-    this.running.set(sessionId, controller);
     const messageKeys = items.map((i) => messageKey(i.channel, i.eventId));
     const last = items[items.length - 1]!;
     const { settings, unixUser } = this.deps.resolveUser(first.sender, last.channel);
@@ -149,6 +147,16 @@ export class TurnRunner {
       },
       delegate: this.deps.delegate({ sessionId, turnId, userId: session.userId, signal: controller.signal, emit }),
     };
+    // The clock, the interrupt handle and the lane watch start only now that nothing above can
+    // throw, so a store error leaves no timer or stale handle behind.
+    const timer = setTimeout(() => controller.abort("timeout" satisfies AbortReason), timeoutMs);
+    const onLaneLost = () => controller.abort("lane-lost" satisfies AbortReason);
+    if (lease) {
+      // An abort signal fires its listeners once: a lane lost before this point must be seen here.
+      if (!lease.valid) onLaneLost();
+      else lease.signal.addEventListener("abort", onLaneLost, { once: true });
+    }
+    this.running.set(sessionId, controller);
     const ctx: TurnContext = { input, agent, status: undefined, reply: "" };
     this.deps.events.publish({ type: "turn.started", turnId, sessionId, messageKeys });
 
@@ -158,7 +166,8 @@ export class TurnRunner {
       const stream = (text: string) => {
         if (lease === undefined || lease.valid) this.deps.relay.delta(turnId, channel, last.replyTo, text);
       };
-      await this.runMiddleware(ctx, () => this.consume(ctx, messageKeys, stream));
+      // A lane lost before the agent starts: don't even call it.
+      if (!controller.signal.aborted) await this.runMiddleware(ctx, () => this.consume(ctx, messageKeys, stream));
     } finally {
       clearTimeout(timer);
       lease?.signal.removeEventListener("abort", onLaneLost);

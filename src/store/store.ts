@@ -14,8 +14,10 @@ export interface SessionRecord {
   agent: string;
   /** Channel the session was opened from. */
   channel: string;
-  /** The sender who opened it; whom the session runs as. */
+  /** The sender who opened it (their platform id); who owns the session. */
   userId: string;
+  /** The gateway user that sender is linked to (`identityLinks`): whom the session runs as. */
+  identity: string | undefined;
   /** The thread-map key that points here, while it still does. */
   threadKey: ThreadKey | undefined;
   status: "active" | "ended";

@@ -28,6 +28,9 @@ describe("identity links across channels", () => {
     assert.equal((await postJson(`${t.url}/channels/web`, { user: "mallory", text: "hi" })).status, 403, "an unlinked sender is not alice");
     assert.equal((await postJson(`${t.url}/channels/web`, { user: "p-9", text: "hi" })).status, 403, "an id is linked on its own channel only");
 
+    const [session] = await t.gw.gateway.store.listSessions({ userId: "a-123" });
+    assert.equal(session?.identity, "alice", "the session records the linked user it runs as");
+
     await t.gw.gateway.audit.flush();
     const accepted = await t.gw.gateway.store.listAudit({ kind: "accepted" });
     assert.deepEqual(accepted.map((e) => `${e.channel} ${e.actor} ${e.subject}`).sort(), ["partner p-9 alice", "web a-123 alice", "web a-123 alice"]);

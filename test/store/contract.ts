@@ -86,6 +86,7 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
           agent: "echo",
           channel: "chat",
           userId: "alice",
+          identity: undefined,
           threadKey: { channel: "chat", key: "dm:alice" },
           status: "active",
           createdAt: T0,
@@ -110,6 +111,14 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
           reply: undefined,
         });
         assert.deepEqual((await store.pendingInbox(out.sessionId, 10)).map((i) => i.id), [out.messageId]);
+      }));
+
+      it("a session records the linked user its sender is (identityLinks)", withStore(async (store) => {
+        const input = message("id1", { user: "U7" });
+        input.item.sender = { ...input.item.sender, identity: "alice" };
+        const out = accepted(await store.accept(input));
+        assert.equal((await store.getSession(out.sessionId))?.identity, "alice");
+        assert.equal((await store.getMessage("chat", "id1"))?.sender.identity, "alice");
       }));
 
       it("unknown sessions and messages read as undefined", withStore(async (store) => {

@@ -54,6 +54,7 @@ export function toSession(hash: Hash): SessionRecord {
     agent: str(hash, "agent"),
     channel: str(hash, "channel"),
     userId: str(hash, "userId"),
+    identity: hash["identity"],
     threadKey: threadChannel !== undefined && threadKey !== undefined ? { channel: threadChannel, key: threadKey } : undefined,
     status: str(hash, "status") as SessionRecord["status"],
     createdAt: num(hash, "createdAt"),

@@ -117,6 +117,7 @@ export class RedisStore implements Store {
       kind: item.kind,
       text: item.text,
       userId: item.sender.id,
+      identity: item.sender.identity,
       sender: JSON.stringify(item.sender),
       replyTo: JSON.stringify(item.replyTo),
       attachments: item.attachments?.length ? JSON.stringify(item.attachments) : undefined,

@@ -80,6 +80,7 @@ function createSession(st: Statements, input: AcceptInput, plan: Extract<Session
     agent: input.session.agent,
     channel: input.channel,
     userId: input.item.sender.id,
+    identity: input.item.sender.identity ?? null,
     now: input.now,
     expiresAt: input.now + input.session.ttlMs,
   });

@@ -48,6 +48,7 @@ export function toSession(row: Row): SessionRecord {
     agent: text(row, "agent"),
     channel: text(row, "channel"),
     userId: text(row, "user_id"),
+    identity: optionalText(row, "identity"),
     threadKey: mapChannel !== undefined && mapKey !== undefined ? { channel: mapChannel, key: mapKey } : undefined,
     status: text(row, "status") as SessionRecord["status"],
     createdAt: int(row, "created_at"),

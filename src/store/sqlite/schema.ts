@@ -182,6 +182,10 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX audit_at ON audit (at);
   `,
+  // The linked gateway user a session runs as (identityLinks), beside its platform sender.
+  `
+  ALTER TABLE sessions ADD COLUMN identity TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -6,7 +6,7 @@ import type { DatabaseSync, StatementSync } from "node:sqlite";
 
 /** A session with the thread key that still points at it, if any (see toSession). */
 const SESSION_COLUMNS = `
-  s.id, s.agent, s.channel, s.user_id, s.status, s.created_at, s.last_activity_at, s.expires_at,
+  s.id, s.agent, s.channel, s.user_id, s.identity, s.status, s.created_at, s.last_activity_at, s.expires_at,
   m.channel AS map_channel, m.thread_key AS map_key`;
 
 const SQL = {
@@ -26,8 +26,8 @@ const SQL = {
     ORDER BY s.last_activity_at DESC, s.rowid DESC
     LIMIT :limit OFFSET :offset`,
   insertSession: `
-    INSERT INTO sessions (id, agent, channel, user_id, status, created_at, last_activity_at, expires_at)
-    VALUES (:id, :agent, :channel, :userId, 'active', :now, :now, :expiresAt)`,
+    INSERT INTO sessions (id, agent, channel, user_id, identity, status, created_at, last_activity_at, expires_at)
+    VALUES (:id, :agent, :channel, :userId, :identity, 'active', :now, :now, :expiresAt)`,
   /** An accepted message reactivates the session and slides its expiry. */
   slideSession: `
     UPDATE sessions SET status = 'active', last_activity_at = :now, expires_at = :expiresAt WHERE id = :id`,

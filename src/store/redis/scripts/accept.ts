@@ -45,6 +45,7 @@ if create then
   local rowid = string.format("%016d", redis.call("INCR", P .. "seq"))
   redis.call("HSET", s, "id", sid, "agent", a.agent, "channel", a.channel, "userId", a.userId, "status", "active",
     "createdAt", a.now, "lastActivityAt", a.now, "expiresAt", a.expiresAt, "rowid", rowid)
+  if a.identity then redis.call("HSET", s, "identity", a.identity) end
   -- The replaced session stays readable but ends; repointing the map takes its thread key away.
   if replaces then
     redis.call("HSET", skey(replaces), "status", "ended")
