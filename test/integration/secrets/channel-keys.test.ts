@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import WebSocket from "ws";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { newMasterKey } from "../../../src/core/secrets/index.ts";
+import { getJson } from "../../helpers/gateway.ts";
 import { ask, issueKey, postHook, secretsSetup, SIGNATURE_SECRET, until, type SecretsSetup } from "./setup.ts";
 
 describe("generated channel keys", () => {
@@ -56,6 +59,23 @@ describe("generated channel keys", () => {
       assert.equal(bytes.includes(secret), false, `a secret (${secret.slice(0, 6)}…) is stored in clear`);
     }
     for (const secret of [first, second, hookKey, SIGNATURE_SECRET, masterKey]) assert.ok(!gateway.output().includes(secret), "the gateway log shows no secret");
+
+    // Nor does any answer of the API: the management routes, the message API, a refusal.
+    const admin = { authorization: `Bearer ${readFileSync(join(s.dir, ".switchboard", "admin-token"), "utf8").trim()}` };
+    const sessions = await getJson(`${gateway.url}/v1/sessions`, admin);
+    assert.equal(sessions.status, 200);
+    const answers = [
+      JSON.stringify(sessions.body),
+      JSON.stringify((await getJson(`${gateway.url}/v1/sessions/${sessions.body.sessions[0].id}`, admin)).body),
+      JSON.stringify((await getJson(`${gateway.url}/v1/pairing`, admin)).body),
+      JSON.stringify((await ask(gateway.url, second)).body),
+      JSON.stringify((await ask(gateway.url, first)).body),
+      JSON.stringify((await postHook(gateway.url, "sbk_wrong", "m-x")).body),
+      await (await fetch(`${gateway.url}/healthz`)).text(),
+    ];
+    for (const secret of [first, second, hookKey, SIGNATURE_SECRET, masterKey]) {
+      assert.ok(!answers.some((body) => body.includes(secret)), `an API answer shows a secret (${secret.slice(0, 6)}…)`);
+    }
   });
 
   it("a channel without keys, or of another type, is refused clearly; so is a store without a master key", async () => {
