@@ -59,6 +59,7 @@ export function channelFromConfig(id: string, config: ChannelConfig, options: { 
         repos: config.repos,
         mentionName: config.mentionName?.replace(/^@/, ""),
         ...(config.userMap !== undefined ? { userMap: config.userMap } : {}),
+        publicEmails: config.publicEmails,
         pollIntervalMs: config.pollInterval,
         overlapMs: config.pollOverlap,
         webhookSecret: config.webhookSecret,

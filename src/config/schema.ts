@@ -183,6 +183,8 @@ const githubChannel = z
     mentionName: z.string().regex(/^@?[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/, "a GitHub login or App slug").optional(),
     /** GitHub login → email, so GitHub users match access allowlists and identity links by email. */
     userMap: z.record(z.string().regex(/^[A-Za-z0-9-]+$/, "a GitHub login"), z.email("an email address")).optional(),
+    /** For logins not in userMap, use the public email on their GitHub profile (one API read per login per hour). */
+    publicEmails: boolean.default(false),
     /** How often to poll: 15s by default; in webhook mode, the catch-up poll (5m by default). */
     pollInterval: duration.optional(),
     /** How far back each poll reads again, for comments GitHub lists late. */

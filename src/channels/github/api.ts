@@ -25,6 +25,11 @@ export class GitHubApi {
   }
 
   /** 👀 on the mention: GitHub keeps one reaction per user and content, so repeating it is harmless. */
+  /** The public email on a user's profile, if they show one. */
+  async publicEmail(login: string): Promise<string | undefined> {
+    return (await this.octokit.rest.users.getByUsername({ username: login })).data.email ?? undefined;
+  }
+
   async react(ref: ReplyRef, content: "eyes"): Promise<void> {
     const [owner, repo] = split(ref.repo);
     if (ref.kind === "issue") await this.octokit.rest.reactions.createForIssueComment({ owner, repo, comment_id: ref.commentId, content });

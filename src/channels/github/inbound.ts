@@ -23,8 +23,8 @@ export interface InboundDeps {
   context: () => ChannelContext;
   identity: () => BotIdentity | undefined;
   mentionName: () => string;
-  /** The email configured for a login (`userMap`), if any. */
-  emailOf: (login: string) => string | undefined;
+  /** The email a login stands for (`userMap`, or the profile's public email), if any. */
+  emailOf: (login: string) => Promise<string | undefined>;
   contexts: IssueContexts;
   /** Runs the reaction and placeholder in the background, after the accept. */
   acknowledge: (ref: ReplyRef, answered: () => Promise<boolean>) => void;
@@ -48,7 +48,7 @@ export async function ingestComment(deps: InboundDeps, comment: GitHubComment): 
       eventId,
       // One session per issue or PR: every mention on it continues the conversation.
       conversation: { id: conversationId(comment.repo, comment.number), kind: "group" },
-      sender: senderOf(comment, deps.emailOf(comment.user.login)),
+      sender: senderOf(comment, await deps.emailOf(comment.user.login)),
       text: promptText(comment, mention.text, issue),
       mentions: [deps.mentionName()],
       replyRef: JSON.stringify(ref),

@@ -11,6 +11,7 @@ import type { Address, Channel, ChannelContext, ChannelRequest, OutboundMessage,
 import { SwitchboardError } from "../../core/errors.ts";
 import type { GatewayEvent } from "../../core/events.ts";
 import type { ThreadStrategy } from "../../core/router.ts";
+import { UserEmails } from "./user-emails.ts";
 import { GitHubApi } from "./api.ts";
 import { createGitHubClient, statusOf, type GitHubAuth } from "./client.ts";
 import { commentKey, type GitHubComment } from "./comment.ts";
@@ -41,6 +42,8 @@ export interface GitHubChannelOptions {
   mentionName?: string;
   /** GitHub login → email: the sender's email for access allowlists and identity links. */
   userMap?: Record<string, string>;
+  /** For logins not in `userMap`, use the public email on their profile (one API read per login per hour). */
+  publicEmails?: boolean;
   /** 15 s in poll mode; the catch-up poll of webhook mode runs every 5 min. */
   pollIntervalMs?: number;
   /** How far back each poll reads again, for comments GitHub lists late. 60 s by default. */
@@ -83,10 +86,8 @@ export class GitHubChannel implements Channel {
   private identityAttempt: Promise<void> | undefined;
   private lease: PollerLease | undefined;
 
-  private readonly userEmails: Map<string, string>;
+  private userEmails: UserEmails | undefined;
   constructor(options: GitHubChannelOptions) {
-    // Logins are case-insensitive on GitHub.
-    this.userEmails = new Map(Object.entries(options.userMap ?? {}).map(([login, email]) => [login.toLowerCase(), email]));
     this.id = options.id;
     this.options = options;
     this.threadStrategy = options.threadStrategy;
@@ -100,6 +101,11 @@ export class GitHubChannel implements Channel {
     const guard = (this.guard = new RateGuard({ log, ...(this.options.rateLimitReserve !== undefined ? { reserve: this.options.rateLimitReserve } : {}) }));
     const octokit = (this.octokit = createGitHubClient({ auth: this.auth, apiUrl: this.options.apiUrl, guard, log }));
     const api = (this.api = new GitHubApi(octokit));
+    this.userEmails = new UserEmails({
+      userMap: this.options.userMap,
+      ...(this.options.publicEmails ? { lookup: (login: string) => api.publicEmail(login) } : {}),
+      log: () => this.log,
+    });
     const lock = new KeyedLock();
     const self = () => this.identity?.login ?? "";
     const feedback = new Feedback({ api, state: ctx.state, lock, log, self, text: this.options.processingText ?? "Processing…", sleep: (ms) => guard.sleep(ms) });
@@ -221,7 +227,7 @@ export class GitHubChannel implements Channel {
         },
         identity: () => this.identity,
         mentionName: () => this.mentionName(),
-        emailOf: (login) => this.userEmails.get(login.toLowerCase()),
+        emailOf: (login) => this.userEmails?.of(login) ?? Promise.resolve(undefined),
         contexts: this.contexts!,
         acknowledge,
         log: () => this.log,

@@ -52,7 +52,7 @@ export interface GitHubEmulator {
   /** Add a repository; `installed` (default true) puts it in the App's installation. */
   addRepo(fullName: string, opts?: { installed?: boolean }): void;
   /** Add a user (or machine user); returns a personal access token acting as them, the same one each time. */
-  addUser(login: string, opts?: { type?: "User" | "Bot" }): string;
+  addUser(login: string, opts?: { type?: "User" | "Bot"; email?: string }): string;
   /** Open an issue, or (pull: true) a pull request; returns its number (issues and pulls share a numbering). */
   addIssue(repo: string, opts: { title: string; body?: string; user: string; pull?: boolean }): number;
   /** A conversation comment by that user, as if posted on github.com (fires the webhook). */
@@ -153,6 +153,7 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
       // An owner first seen through addRepo was taken for an organization; adding it as a user says otherwise.
       const account = store.addAccount(login, opts.type ?? "User");
       if (opts.type || account.type === "Organization") account.type = opts.type ?? "User";
+      if (opts.email !== undefined) account.email = opts.email;
       return credentials.patFor(login);
     },
     addIssue: (repo, opts) => store.addIssue(repo, opts).number,

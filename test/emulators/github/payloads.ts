@@ -77,7 +77,7 @@ export class Payloads {
   /** `GET /user`: the public profile fields on top of the simple user. */
   authenticatedUser(login: string): Record<string, unknown> {
     const a = this.store.knowAccount(login);
-    return { ...this.user(login), name: a.login, company: null, blog: "", location: null, email: null, hireable: null, bio: null, twitter_username: null, public_repos: 0, public_gists: 0, followers: 0, following: 0, created_at: a.createdAt, updated_at: a.createdAt };
+    return { ...this.user(login), name: a.login, company: null, blog: "", location: null, email: a.email ?? null, hireable: null, bio: null, twitter_username: null, public_repos: 0, public_gists: 0, followers: 0, following: 0, created_at: a.createdAt, updated_at: a.createdAt };
   }
 
   repo(repo: RepoRecord): Record<string, unknown> {

@@ -11,6 +11,8 @@ export interface Account {
   id: number;
   type: AccountType;
   createdAt: string;
+  /** The public email on the profile, if the user shows one. */
+  email?: string;
 }
 
 export interface RepoRecord {

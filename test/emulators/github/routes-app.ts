@@ -89,6 +89,17 @@ export function appRoutes(deps: RouteDeps): Route[] {
     },
     {
       method: "GET",
+      path: "/users/{username}",
+      docs: docs("users/users#get-a-user"),
+      auth: "any",
+      handle(call) {
+        const login = call.params.username!;
+        if (!deps.store.account(login)) throw new GitHubError(404, "Not Found", { docs: docs("users/users#get-a-user") });
+        return { status: 200, body: payloads.authenticatedUser(login) };
+      },
+    },
+    {
+      method: "GET",
       path: "/rate_limit",
       docs: docs("rate-limit/rate-limit#get-rate-limit-status-for-the-authenticated-user"),
       auth: "any",
