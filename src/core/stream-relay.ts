@@ -113,8 +113,10 @@ export class StreamRelay {
       state.sending = true;
       state.editing = state.editing.then(async () => {
         const placeholder = await state.placeholder;
-        state.lastEditAt = Date.now();
         if (placeholder) await this.edit(state, placeholder, text);
+        // Timed from when the platform answered, not from when we sent: the platform has the edit
+        // by then, so the next one arrives at least an interval later however slow the way there.
+        state.lastEditAt = Date.now();
         state.sending = false;
       });
     }, wait);
