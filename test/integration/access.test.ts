@@ -45,9 +45,10 @@ describe("access policies through the HTTP API", () => {
     // policy: a policy that does not pair must ignore both.
     const store = t.gw.gateway.store;
     for (const policy of policies) {
-      await store.requestPairing({ channel: policy, senderId: "pending-user", code: `PEND${policy.slice(0, 4).toUpperCase().padEnd(4, "X")}`, now: Date.now(), ttlMs: 3_600_000, maxPending: 20 });
-      await store.requestPairing({ channel: policy, senderId: "approved-user", code: `APPR${policy.slice(0, 4).toUpperCase().padEnd(4, "X")}`, now: Date.now(), ttlMs: 3_600_000, maxPending: 20 });
-      const approved = await postJson(`${t.url}/v1/pairing/${policy}/APPR${policy.slice(0, 4).toUpperCase().padEnd(4, "X")}/approve`, {}, adminHeaders);
+      const suffix = policy.slice(0, 4).toUpperCase().padEnd(4, "X");
+      await store.requestPairing({ channel: policy, senderId: "pending-user", code: `PEND${suffix}`, now: Date.now(), ttlMs: 3_600_000, maxPending: 20 });
+      await store.requestPairing({ channel: policy, senderId: "approved-user", code: `APPR${suffix}`, now: Date.now(), ttlMs: 3_600_000, maxPending: 20 });
+      const approved = await postJson(`${t.url}/v1/pairing/${policy}/APPR${suffix}/approve`, {}, adminHeaders);
       assert.equal(approved.status, 200, JSON.stringify(approved.body));
     }
   });

@@ -87,27 +87,27 @@ export function authorizeSenders(deps: AuthorizeDeps): Middleware<AcceptContext>
     if (decision.verdict === "pair") {
       const request = await requestPairing(deps.store, access, envelope);
       if (!request) {
-        deps.log.warn("pairing refused: too many pending requests on this channel", { channel: envelope.channel, sender: envelope.sender.id });
+        deps.log.warn("pairing refused: too many pending requests on this channel", { channel, sender: actor });
         deps.audit({ kind: "rejected", channel, actor, reason: "too many pending pairing requests" });
         replyOnce(envelope, accessReplies.pairingFull);
         return ctx.reject("this channel takes no new pairing requests right now; try again later", 403);
       }
       if (request.issued) {
         deps.audit({ kind: "pairing.requested", channel, actor });
-        deps.log.info("pairing code issued", { channel: envelope.channel, sender: envelope.sender.id });
-        deps.events.publish({ type: "access.pairing", channel: envelope.channel, senderId: envelope.sender.id, senderName: envelope.sender.name });
+        deps.log.info("pairing code issued", { channel, sender: actor });
+        deps.events.publish({ type: "access.pairing", channel, senderId: actor, senderName: envelope.sender.name });
       }
       deps.audit({ kind: "rejected", channel, actor, reason: "pairing required" });
       replyOnce(envelope, accessReplies.pairing(request.code, Math.max(1, Math.round((request.expiresAt - Date.now()) / 60_000))), request.issued);
       return ctx.reject(`pairing required: ask an admin to approve code ${request.code}`, 403);
     }
 
-    deps.events.publish({ type: "access.denied", channel: envelope.channel, senderId: envelope.sender.id, reason: decision.reason });
+    deps.events.publish({ type: "access.denied", channel, senderId: actor, reason: decision.reason });
     deps.audit({ kind: "rejected", channel, actor, reason: decision.reason });
     if (access.unmatched === "notify") {
-      deps.log.warn("sender not allowed", { channel: envelope.channel, sender: envelope.sender.id, conversation: envelope.conversation.id, reason: decision.reason });
+      deps.log.warn("sender not allowed", { channel, sender: actor, conversation: envelope.conversation.id, reason: decision.reason });
     } else {
-      deps.log.info("sender not allowed", { channel: envelope.channel, sender: envelope.sender.id, reason: decision.reason });
+      deps.log.info("sender not allowed", { channel, sender: actor, reason: decision.reason });
       if (access.unmatched === "reply" && !decision.quiet) replyOnce(envelope, accessReplies.denied);
     }
     return ctx.reject(decision.reason, 403);

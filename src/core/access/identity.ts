@@ -13,7 +13,7 @@ export type IdentityLinks = Record<string, string[]>;
 export function identityResolver(links: IdentityLinks | undefined): (envelope: Envelope) => string | undefined {
   const byIdentity = new Map<string, string>();
   for (const [user, identities] of Object.entries(links ?? {})) {
-    for (const identity of identities) byIdentity.set(identity.includes("@") && !identity.includes(":") ? identity.toLowerCase() : identity, user);
+    for (const identity of identities) byIdentity.set(identityKey(identity), user);
   }
   return (envelope) => {
     if (byIdentity.size === 0) return undefined;
@@ -28,7 +28,7 @@ export function identityLinkIssues(links: IdentityLinks): Array<{ user: string; 
   const issues: Array<{ user: string; index: number; message: string }> = [];
   for (const [user, identities] of Object.entries(links)) {
     identities.forEach((identity, index) => {
-      const key = identity.includes("@") && !identity.includes(":") ? identity.toLowerCase() : identity;
+      const key = identityKey(identity);
       if (!key.includes("@") && !/^[A-Za-z0-9_-]+:.+$/.test(key)) {
         issues.push({ user, index, message: `"${identity}" is neither <channel id>:<sender id> (e.g. slack:U0123) nor an email address` });
       }
@@ -38,4 +38,9 @@ export function identityLinkIssues(links: IdentityLinks): Array<{ user: string; 
     });
   }
   return issues;
+}
+
+/** Emails match in any case; `<channel>:<id>` identities exactly. */
+function identityKey(identity: string): string {
+  return identity.includes("@") && !identity.includes(":") ? identity.toLowerCase() : identity;
 }
