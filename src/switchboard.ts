@@ -24,6 +24,9 @@ import { agentReferenceIssues, type SwitchboardConfig, type SwitchboardConfigInp
 import { agentFromConfig } from "./agents/from-config.ts";
 import { createFunctionAgent, type AgentFunction } from "./agents/function/index.ts";
 import { channelFromConfig } from "./channels/from-config.ts";
+import { StoredChannelSync } from "./channels/stored/sync.ts";
+import { ChannelAdmin } from "./channels/stored/admin.ts";
+import type { ChannelConfig } from "./config/schema.ts";
 import { abuseGuard, limitsFor } from "./core/abuse/index.ts";
 import { SdkChannel } from "./channels/sdk/index.ts";
 import { createFetchHandler, type FetchHandler } from "./server/handler.ts";
@@ -67,6 +70,9 @@ export class Switchboard {
   private handler: FetchHandler | undefined;
   /** Read at start: `admin.token`, or the file `admin.tokenFile` names; none means the management API is off. */
   private adminToken: string | undefined;
+  /** Channels created through the API or CLI, applied to the running gateway. */
+  private storedChannels: StoredChannelSync | undefined;
+  private channelAdmin: ChannelAdmin | undefined;
 
   constructor(config: SwitchboardConfig, options: CreateGatewayOptions) {
     this.config = config;
@@ -148,8 +154,26 @@ export class Switchboard {
     core.use({ accept: abuseGuard({ store, log: this.log, limits: (channel) => limitsFor(config.limits, channel) }) });
     for (const m of this.middleware) core.use(m);
     this.core = core;
+    const storedChannels = new StoredChannelSync({
+      store,
+      gateway: core,
+      vault,
+      log: this.log,
+      configIds: new Set(Object.keys(config.channels)),
+      build: (id, c) => ({ channel: channelFromConfig(id, c, { baseDir, vault }), setup: channelSetup(c) }),
+    });
+    this.storedChannels = storedChannels;
+    this.channelAdmin = new ChannelAdmin({
+      store,
+      vault,
+      configChannels: config.channels,
+      actor: "admin:api",
+      changed: () => storedChannels.sync(),
+      status: (id) => storedChannels.status(id),
+    });
     try {
       await core.start();
+      await storedChannels.start();
       if (this.options.listen !== false) {
         this.server = await listen(core, this.fetch, { port: config.server.port, host: config.server.host });
       }
@@ -166,6 +190,7 @@ export class Switchboard {
   async stop(): Promise<void> {
     await this.server?.close();
     this.server = undefined;
+    await this.storedChannels?.stop();
     await this.core?.stop();
   }
 
@@ -215,7 +240,10 @@ export class Switchboard {
     return async (request, context) => {
       const core = this.core;
       if (!core) return Response.json({ error: "the gateway is not running" }, { status: 503 });
-      if (inner?.core !== core) inner = { core, handle: createFetchHandler(core, { bodyLimit: this.config.server.bodyLimit, prefix, adminToken: this.adminToken }) };
+      if (inner?.core !== core) {
+        const options = { bodyLimit: this.config.server.bodyLimit, prefix, adminToken: this.adminToken, ...(this.channelAdmin ? { channels: this.channelAdmin } : {}) };
+        inner = { core, handle: createFetchHandler(core, options) };
+      }
       return inner.handle(request, context);
     };
   }
@@ -247,6 +275,11 @@ export function createGateway(options: CreateGatewayOptions = {}): Switchboard {
 /** Assemble a gateway from config that was already loaded and validated (the CLI's path). */
 export function createGatewayFromConfig(config: SwitchboardConfig, options: Omit<CreateGatewayOptions, "config"> = {}): Switchboard {
   return new Switchboard(config, options);
+}
+
+/** What the gateway keeps beside a channel added at run time: its access policy and agent settings. */
+function channelSetup(c: ChannelConfig) {
+  return { access: c.access ? accessPolicy(c.access) : undefined, agentSettings: c.agentSettings };
 }
 
 /** A channel's `access` config as the core's policy. */

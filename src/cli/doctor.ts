@@ -10,12 +10,14 @@ import { parse } from "yaml";
 import { findConfigFile, loadConfigFile } from "../config/load.ts";
 import type { SwitchboardConfig } from "../config/schema.ts";
 import { openStore } from "../store/open.ts";
+import { openChannelConfig } from "../channels/stored/codec.ts";
 import { formatConfigPath, plaintextSecrets, secretFiles } from "../core/secrets/config-scan.ts";
 import {
   CHANNEL_KEYS_STATE,
   decryptChannelKeys,
   describeKeySource,
   keyringSource,
+  MASTER_KEY_ENV,
   MASTER_KEY_FILE_ENV,
   MISSING_MASTER_KEY,
   parseChannelKeyRecord,
@@ -56,6 +58,7 @@ export async function doctor(options: { config?: string }): Promise<number> {
   }
   if (config) {
     warnings.push(...openApiWarnings(config));
+    warnings.push(...generatedMasterKeyWarnings(config, baseDir));
     warnings.push(...(await storedSecretWarnings(config, baseDir)));
   }
   for (const warning of warnings) console.log(`warning: ${warning}`);
@@ -76,8 +79,15 @@ function openApiWarnings(config: SwitchboardConfig): string[] {
   const loopback = ["127.0.0.1", "localhost", "::1"].includes(config.server.host);
   if (loopback) return [];
   return Object.entries(config.channels)
-    .filter(([, c]) => c.type === "http" && c.key === undefined && c.enabled !== false)
-    .map(([id]) => `channels.${id}: an http channel without a key on ${config.server.host} is open to anyone who can reach it (unless it has a generated key: switchboard channels key ${id})`);
+    .filter(([, c]) => c.type === "http" && c.auth === "none" && c.enabled !== false)
+    .map(([id]) => `channels.${id}: auth: none on ${config.server.host} lets anyone who can reach the port talk to the agents; drop it and switchboard start makes a key`);
+}
+
+/** The master key generated beside the store protects against a leaked backup of the database alone, not of the folder. */
+function generatedMasterKeyWarnings(config: SwitchboardConfig, baseDir: string): string[] {
+  const source = keyringSource(config.secrets, baseDir);
+  if (source.masterKeyFile !== undefined || source.env?.[MASTER_KEY_ENV] || source.env?.[MASTER_KEY_FILE_ENV] || !existsSync(source.defaultFile!)) return [];
+  return [`secrets: the master key is the file switchboard start generated (${source.defaultFile}), beside the data; whoever copies that folder can read the stored secrets. Move the key to ${MASTER_KEY_ENV} or secrets.masterKeyFile on other storage`];
 }
 
 async function storedSecretWarnings(config: SwitchboardConfig, baseDir: string): Promise<string[]> {
@@ -99,7 +109,16 @@ async function storedSecretWarnings(config: SwitchboardConfig, baseDir: string):
     return [`the store could not be opened, so stored secrets were not checked: ${(error as Error).message}`];
   }
   try {
-    for (const channelId of Object.keys(config.channels)) {
+    const stored = await store.listStoredChannels();
+    for (const channel of stored) {
+      if (channel.id in config.channels) continue;
+      try {
+        openChannelConfig(channel.id, channel.config, keyring ? new Vault(keyring) : undefined);
+      } catch (error) {
+        warnings.push(`stored channel ${channel.id}: ${(error as Error).message}; it does not run until this is fixed`);
+      }
+    }
+    for (const channelId of new Set([...Object.keys(config.channels), ...stored.map((c) => c.id)])) {
       const raw = await store.getChannelState(channelId, CHANNEL_KEYS_STATE);
       if (raw === undefined) continue;
       const at = `channels.${channelId}`;

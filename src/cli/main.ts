@@ -29,6 +29,11 @@ Commands:
   admin-token [-c file] [--show]      where the management API's admin token is; --show prints it
   send --user U [--session S] [--agent A] [--url URL] [--key K] "text"
                                       send one message and print the reply
+  channels list|show <id> [--json]    every channel: from the config file (read-only) or stored
+  channels add <id> --type T [path=value …] [--file F]
+                                      create a channel without editing the YAML (secrets encrypted;
+                                      write a secret as '\${VAR}' to take it from the environment)
+  channels set <id> path=value …      change a stored channel; enable|disable|remove <id>
   channels key <channel> [--rotate] [--grace 1h]
                                       make (or rotate) an http/webhook channel key, kept encrypted
   secrets rotate --new-key-file F     re-encrypt stored secrets under a new master key
@@ -65,6 +70,8 @@ export async function main(argv: string[]): Promise<number> {
         since: { type: "string" },
         limit: { type: "string" },
         "events-url": { type: "string" },
+        type: { type: "string" },
+        file: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });

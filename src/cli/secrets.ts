@@ -6,6 +6,7 @@
  * both keys (the new one first in the key file, or SWITCHBOARD_MASTER_KEY_PREVIOUS) reads both.
  */
 import { readFileSync } from "node:fs";
+import { resealChannelConfig } from "../channels/stored/codec.ts";
 import path from "node:path";
 import { openStore } from "../store/open.ts";
 import { resolveConfig } from "./config.ts";
@@ -52,8 +53,25 @@ export async function secrets(args: string[], options: { config?: string; "new-k
   let rewritten = 0;
   const failures: string[] = [];
   try {
-    // Channels dropped from the config are not visited: the store has no index of them.
-    for (const channelId of Object.keys(config.channels)) {
+    const stored = await store.listStoredChannels();
+    for (const channel of stored) {
+      try {
+        const { sealed, changed } = resealChannelConfig(channel.id, channel.config, vault);
+        if (changed === 0) continue;
+        // An edit made meanwhile wins; the run is simply repeated for what it wrote.
+        if ((await store.putStoredChannel(channel.id, sealed, Date.now(), channel.version)) === undefined) {
+          failures.push(`channel ${channel.id} was edited during the rotation`);
+          continue;
+        }
+        await store.appendAudit([{ at: Date.now(), kind: "secrets.rotated", channel: channel.id, actor: "admin:cli", reason: `${changed} credential(s) now under master key ${newKey.id}` }]);
+        rewritten += changed;
+      } catch (error) {
+        if (!(error instanceof SecretError)) throw error;
+        failures.push(error.message);
+      }
+    }
+    // Channels dropped from the config are not visited: the store has no index of their keys.
+    for (const channelId of new Set([...Object.keys(config.channels), ...stored.map((c) => c.id)])) {
       const raw = await store.getChannelState(channelId, CHANNEL_KEYS_STATE);
       if (raw === undefined) continue;
       try {

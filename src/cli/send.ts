@@ -6,6 +6,10 @@ import { randomUUID } from "node:crypto";
 import { createGatewayFromConfig } from "../switchboard.ts";
 import { silentLogger } from "../core/log.ts";
 import { resolveConfig } from "./config.ts";
+import type { SwitchboardConfig } from "../config/schema.ts";
+import { openStore } from "../store/open.ts";
+import { keyringSource, resolveKeyring, Vault } from "../core/secrets/index.ts";
+import { newestStoredChannelKey } from "../core/secrets/store-channel-key.ts";
 
 interface SendCliOptions {
   config?: string;
@@ -24,7 +28,7 @@ export async function send(args: string[], options: SendCliOptions): Promise<num
   const id = randomUUID();
   const { config, baseDir } = await resolveConfig(options.config);
   const apiChannel = Object.entries(config.channels).find(([, c]) => c.type === "http");
-  const key = options.key ?? process.env.SWITCHBOARD_KEY ?? (apiChannel?.[1].type === "http" ? apiChannel[1].key : undefined);
+  const key = options.key ?? process.env.SWITCHBOARD_KEY ?? (apiChannel?.[1].type === "http" ? (apiChannel[1].key ?? (await storedKey(config, baseDir, apiChannel[0]))) : undefined);
   const url = options.url ?? `http://${config.server.host === "0.0.0.0" ? "127.0.0.1" : config.server.host}:${config.server.port}`;
 
   const body = { user, text, id, session: options.session, agent: options.agent };
@@ -56,6 +60,18 @@ export async function send(args: string[], options: SendCliOptions): Promise<num
   if (options.json) console.log(JSON.stringify(reply, null, 2));
   else console.log(reply.reply);
   return reply.status === "done" ? 0 : 1;
+}
+
+/** The API channel's generated key, read from the store with the master key this machine has; none without one. */
+async function storedKey(config: SwitchboardConfig, baseDir: string, channelId: string): Promise<string | undefined> {
+  const keyring = resolveKeyring(keyringSource(config.secrets, baseDir));
+  if (!keyring) return undefined;
+  const store = await openStore(config.store);
+  try {
+    return await newestStoredChannelKey(store, new Vault(keyring), channelId);
+  } finally {
+    await store.close();
+  }
 }
 
 type Reply = { reply: string; session: string; status: string };

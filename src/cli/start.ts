@@ -3,6 +3,7 @@ import { createGatewayFromConfig } from "../switchboard.ts";
 import { resolveConfig } from "./config.ts";
 import { redactStoreUrl } from "../store/open.ts";
 import { adminTokenBanner, prepareAdminToken } from "./admin-token.ts";
+import { channelKeysBanner, prepareChannelKeys } from "./first-start-keys.ts";
 
 export async function start(options: { config?: string; port?: string }): Promise<number> {
   const { config, baseDir, file } = await resolveConfig(options.config);
@@ -12,6 +13,8 @@ export async function start(options: { config?: string; port?: string }): Promis
     config.server.port = port;
   }
   const admin = prepareAdminToken(config, baseDir);
+  // The embedded default listens on 127.0.0.1 only and stays open to local callers.
+  const keys = file ? await prepareChannelKeys(config, baseDir) : { issued: [] };
   const gateway = createGatewayFromConfig(config, { baseDir });
   await gateway.start();
   const url = gateway.url!;
@@ -26,6 +29,7 @@ export async function start(options: { config?: string; port?: string }): Promis
   }
   console.log(`  store     ${redactStoreUrl(config.store)}`);
   for (const line of adminTokenBanner(admin)) console.log(line);
+  for (const line of channelKeysBanner(keys)) console.log(line);
   console.log(`Stop with Ctrl+C.`);
 
   await new Promise<void>((resolve) => {

@@ -64,12 +64,16 @@ export const agentSchema = z.discriminatedUnion("kind", [
 
 const httpChannel = z.strictObject({
   type: z.literal("http"),
-  /** Bearer key callers must send. Without one, only bind the server to localhost. */
+  /** A bearer key callers must send; without one, `switchboard start` generates a key on the first start and keeps it encrypted in the store. */
   key: z.string().min(16, "must be at least 16 characters").optional(),
+  /** `key` (default): callers need a channel key. `none`: open to anyone who reaches the port; say so explicitly. */
+  auth: z.enum(["key", "none"]).optional(),
   threadStrategy: threadStrategy.optional(),
   agentSettings: agentSettingsSchema.optional(),
   access: accessSchema.optional(),
   enabled: boolean.optional(),
+}).superRefine((http, ctx) => {
+  if (http.auth === "none" && http.key !== undefined) ctx.addIssue({ code: "custom", path: ["auth"], message: "auth: none opens the channel to anyone, yet a key is set: drop one of them" });
 });
 
 const webchatChannel = z.strictObject({

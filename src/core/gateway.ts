@@ -64,6 +64,12 @@ export interface GatewayOptions {
   log?: Logger;
 }
 
+/** What a channel added at run time brings besides itself: what `access` and `channelSettings` hold for config channels. */
+export interface ChannelSetup {
+  access?: AccessPolicy | undefined;
+  agentSettings?: AgentSettings | undefined;
+}
+
 export interface GatewayMiddleware {
   accept?: Middleware<AcceptContext>;
   turn?: Middleware<TurnContext>;
@@ -83,6 +89,7 @@ export class Gateway {
   private readonly options: GatewayOptions;
   private readonly agents = new Map<string, Agent>();
   private readonly channels = new Map<string, Channel>();
+  private readonly channelSetups = new Map<string, ChannelSetup>();
   private readonly acceptMiddleware: Middleware<AcceptContext>[] = [];
   private readonly turnMiddleware: Middleware<TurnContext>[] = [];
   private readonly lanes: SessionLanes;
@@ -114,7 +121,8 @@ export class Gateway {
       relay: new StreamRelay(this.log),
       resolveUser: (sender, channel) => {
         const user = findUser(this.options.users, sender);
-        return { settings: mergeSettings(user?.agentSettings, this.options.channelSettings?.[channel]), unixUser: user?.unixUser };
+        const channelSettings = this.channelSetups.get(channel)?.agentSettings ?? this.options.channelSettings?.[channel];
+        return { settings: mergeSettings(user?.agentSettings, channelSettings), unixUser: user?.unixUser };
       },
       delegate: (parent) =>
         createDelegate(
@@ -158,11 +166,25 @@ export class Gateway {
     return this;
   }
 
-  addChannel(channel: Channel): this {
+  addChannel(channel: Channel, setup?: ChannelSetup): this {
     if (this.channels.has(channel.id)) throw new SwitchboardError(`channel "${channel.id}" is already registered`);
     this.channels.set(channel.id, channel);
+    if (setup) this.channelSetups.set(channel.id, setup);
     if (this.state === "running") void this.startChannel(channel);
     return this;
+  }
+
+  /**
+   * Stop a channel and forget it (a stored channel deleted or edited). Messages it accepted stay
+   * in the store: their turns run, and replies wait in the outbox until a channel of that id is back.
+   */
+  async removeChannel(id: string): Promise<boolean> {
+    const channel = this.channels.get(id);
+    if (!channel || id === SUBAGENT_CHANNEL) return false;
+    this.channels.delete(id);
+    this.channelSetups.delete(id);
+    await channel.stop().catch((error: unknown) => this.log.error("channel did not stop cleanly", { channel: id, error }));
+    return true;
   }
 
   use(middleware: GatewayMiddleware): this {
@@ -237,7 +259,7 @@ export class Gateway {
       },
       authorizeSenders({
         store: this.store,
-        policyOf: (id) => this.options.access?.[id],
+        policyOf: (id) => (this.channelSetups.has(id) ? this.channelSetups.get(id)!.access : this.options.access?.[id]),
         channel: (id) => this.channels.get(id),
         events: this.events,
         log: this.log,

@@ -10,6 +10,8 @@ import { errorResponse, json } from "../core/http-io.ts";
 import type { Channel } from "../core/channel.ts";
 import { handleSessions } from "./sessions-api.ts";
 import { handlePairing } from "./pairing-api.ts";
+import { handleChannels } from "./channels-api.ts";
+import type { ChannelAdmin } from "../channels/stored/admin.ts";
 import { adminRefusal, managementSegments } from "./admin-auth.ts";
 
 /**
@@ -26,6 +28,8 @@ export interface HandlerOptions {
   prefix?: string;
   /** The token of the management API (`/v1/sessions`, `/v1/pairing`); without one it is off. */
   adminToken?: string;
+  /** Channel management (`/v1/channels`); absent where the gateway has no config behind it. */
+  channels?: ChannelAdmin;
 }
 
 interface PageChannel extends Channel {
@@ -62,6 +66,7 @@ export function createFetchHandler(gateway: Gateway, options: HandlerOptions): F
       if (refusal) return refusal;
       if (parts[1] === "sessions") return handleSessions(gateway, request, parts.slice(2));
       if (parts[1] === "pairing") return handlePairing(gateway, request, parts.slice(2));
+      if (parts[1] === "channels") return handleChannels(options.channels, request, parts.slice(2), options.bodyLimit);
       return errorResponse(404, `no route ${request.method} ${path}`);
     }
     if (parts[0] === "v1") {

@@ -22,7 +22,7 @@ describe("kill -9 mid-turn", () => {
       "agents:",
       `  blocker: { kind: function, module: ${JSON.stringify(agentModule)}, export: create, options: { markerFile: ${JSON.stringify(markerFile)}, runsFile: ${JSON.stringify(runsFile)} } }`,
       "channels:",
-      "  api: { type: http }",
+      "  api: { type: http, auth: none }",
       `admin: { token: ${JSON.stringify(TEST_ADMIN_TOKEN)} }`,
     ].join("\n"),
   );

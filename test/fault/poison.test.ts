@@ -18,7 +18,7 @@ describe("a message that crashes the process on every attempt", () => {
       "server: { port: 0 }",
       "defaultAgent: poison",
       `agents: { poison: { kind: function, module: ${JSON.stringify(agentModule)} } }`,
-      "channels: { api: { type: http } }",
+      "channels: { api: { type: http, auth: none } }",
     ].join("\n"),
   );
   let gateway: RunningGateway | undefined;

@@ -27,8 +27,9 @@ export function startCli(args: string[], options: { cwd?: string; env?: NodeJS.P
       reject(new Error(`gateway did not start in time:\n${out}`));
     }, 20_000);
     const onData = () => {
+      // The whole banner: generated keys and tokens are printed after the URL.
       const match = /(http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (match) {
+      if (match && out.includes("Stop with Ctrl+C.")) {
         clearTimeout(timer);
         child.stdout!.off("data", onData);
         resolve({ child, url: match[1]!, output: () => out });

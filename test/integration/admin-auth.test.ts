@@ -12,7 +12,7 @@ import { createGateway } from "../../src/switchboard.ts";
 import { createLogger } from "../../src/core/log.ts";
 import { ConfigError } from "../../src/core/errors.ts";
 
-const managementPaths = ["/v1/sessions", "/v1/pairing"];
+const managementPaths = ["/v1/sessions", "/v1/pairing", "/v1/channels"];
 
 describe("management API with an admin token", () => {
   let t: TestGateway;
@@ -60,7 +60,9 @@ describe("management API with an admin token", () => {
     assert.equal((await postJson(`${t.url}/v1/sessions/${sent.body.session}/reset`, {}, adminHeaders)).status, 200);
     // Not built yet, but already behind the token: no route is ever open by accident.
     assert.equal((await fetch(`${t.url}/v1/schedules`)).status, 401);
-    assert.equal((await fetch(`${t.url}/v1/channels`, { headers: adminHeaders })).status, 404);
+    assert.equal((await fetch(`${t.url}/v1/schedules`, { headers: adminHeaders })).status, 404);
+    assert.equal((await fetch(`${t.url}/v1/channels`)).status, 401);
+    assert.deepEqual((await getJson(`${t.url}/v1/channels`, adminHeaders)).body.channels.map((c: { id: string }) => c.id), ["api"]);
   });
 
   it("leaves the message API to its own rules: open here without a channel key", async () => {

@@ -16,7 +16,7 @@ describe("switchboard start and the admin token", () => {
   const dir = tempDir("switchboard-admin-cli-");
   const configFile = join(dir, "switchboard.yaml");
   const tokenFile = join(dir, ".switchboard", "admin-token");
-  writeFileSync(configFile, ["server: { port: 0 }", "defaultAgent: helper", "agents: { helper: { kind: echo } }", "channels: { api: { type: http } }"].join("\n"));
+  writeFileSync(configFile, ["server: { port: 0 }", "defaultAgent: helper", "agents: { helper: { kind: echo } }", "channels: { api: { type: http, auth: none } }"].join("\n"));
   let running: RunningGateway | undefined;
   after(async () => {
     if (running) await killHard(running.child);

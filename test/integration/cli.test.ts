@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { ChildProcess } from "node:child_process";
-import { existsSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -164,13 +164,43 @@ describe("switchboard start", () => {
     assert.notEqual(new URL(running.url).port, "0");
     const health = await getJson(`${running.url}/healthz`);
     assert.equal(health.status, 200);
-    const reply = await postJson(`${running.url}/v1/messages`, { user: "alice", text: "are you there" });
+    // The http channel has no key in the config: the first start made one and showed it once.
+    const key = /API key +channel api: generated now[^\n]*\n\s+(sbk_[A-Za-z0-9_-]+)/.exec(running.output())?.[1];
+    assert.ok(key, `the banner shows the generated key:\n${running.output()}`);
+    assert.equal((await postJson(`${running.url}/v1/messages`, { user: "alice", text: "no key" })).status, 401);
+    const reply = await postJson(`${running.url}/v1/messages`, { user: "alice", text: "are you there" }, { authorization: `Bearer ${key}` });
     assert.equal(reply.body.reply, "are you there");
     assert.ok(existsSync(join(dir, "data", "switchboard.db")), "the store path is relative to the config file");
+    const masterKeyFile = join(dir, ".switchboard", "master-key");
+    assert.match(running.output(), /master key written to .*master-key \(mode 0600\)/);
+    if (process.platform !== "win32") assert.equal(statSync(masterKeyFile).mode & 0o777, 0o600);
+    assert.ok(!readFileSync(join(dir, "data", "switchboard.db")).includes(key), "the key is stored encrypted");
 
     const exit = await terminate(running.child);
     assert.deepEqual(exit, { code: 0, signal: null }, running.output());
+
+    // A second start keeps the key and shows it no more.
+    running = await startCli(["-c", file, "--port", "0"]);
+    assert.ok(!running.output().includes(key) && !/API key|master key written/.test(running.output()), running.output());
+    assert.equal((await postJson(`${running.url}/v1/messages`, { user: "alice", text: "still" }, { authorization: `Bearer ${key}` })).body.reply, "still");
+    assert.equal((await terminate(running.child)).code, 0, running.output());
     running = undefined;
+  });
+
+  it("leaves an http channel with auth: none open, and refuses auth: none beside a key", async () => {
+    const file = join(dir, "open.yaml");
+    writeFileSync(file, echoConfig().replace("{ type: http }", "{ type: http, auth: none }").replace("./data/", "./open-data/"));
+    running = await startCli(["-c", file, "--port", "0"]);
+    assert.doesNotMatch(running.output(), /API key/);
+    assert.equal((await postJson(`${running.url}/v1/messages`, { user: "alice", text: "open" })).body.reply, "open");
+    assert.equal((await terminate(running.child)).code, 0, running.output());
+    running = undefined;
+
+    const both = join(dir, "both.yaml");
+    writeFileSync(both, echoConfig().replace("{ type: http }", '{ type: http, auth: none, key: "0123456789abcdef0123" }'));
+    const check = await runCli(["check", "-c", both]);
+    assert.notEqual(check.code, 0);
+    assert.match(check.stderr, /channels\.api\.auth: auth: none opens the channel to anyone, yet a key is set/);
   });
 });
 

@@ -5,7 +5,7 @@
  * `switchboard secrets rotate` moves them to the new one.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { SecretError } from "./errors.ts";
 
@@ -13,6 +13,9 @@ export const MASTER_KEY_ENV = "SWITCHBOARD_MASTER_KEY";
 export const MASTER_KEY_FILE_ENV = "SWITCHBOARD_MASTER_KEY_FILE";
 /** Older keys, comma-separated, that still decrypt (during a rotation) but never encrypt. */
 export const PREVIOUS_MASTER_KEYS_ENV = "SWITCHBOARD_MASTER_KEY_PREVIOUS";
+
+/** Where `switchboard start` writes a master key when none is set, relative to the config file's folder (beside the admin token). */
+export const DEFAULT_MASTER_KEY_FILE = ".switchboard/master-key";
 
 export const MISSING_MASTER_KEY = `no master key: set ${MASTER_KEY_ENV} or secrets.masterKeyFile (make one with: switchboard secrets new-key)`;
 
@@ -33,6 +36,8 @@ export interface KeyringSource {
   /** Relative key files start here: the config file's folder. */
   baseDir?: string;
   env?: NodeJS.ProcessEnv;
+  /** A generated key file used when nothing else names one, if it exists (`.switchboard/master-key`). */
+  defaultFile?: string | undefined;
 }
 
 /** 32 bytes as 64 hex digits, or as base64 / base64url. `where` names the source in errors; the value never appears. */
@@ -73,6 +78,7 @@ export function resolveKeyring(source: KeyringSource = {}): Keyring | undefined 
   let keys: MasterKey[];
   if (file !== undefined) keys = readMasterKeyFile(path.resolve(source.baseDir ?? process.cwd(), file));
   else if (env[MASTER_KEY_ENV]) keys = [parseMasterKey(env[MASTER_KEY_ENV], MASTER_KEY_ENV)];
+  else if (source.defaultFile !== undefined && existsSync(source.defaultFile)) keys = readMasterKeyFile(source.defaultFile);
   else return undefined;
   const previous = (env[PREVIOUS_MASTER_KEYS_ENV] ?? "").split(",").filter((k) => k.trim() !== "");
   keys.push(...previous.map((k, i) => parseMasterKey(k, `${PREVIOUS_MASTER_KEYS_ENV}, key ${i + 1}`)));
@@ -85,10 +91,26 @@ export function describeKeySource(source: KeyringSource = {}): string {
   if (source.masterKeyFile !== undefined) return `secrets.masterKeyFile ${source.masterKeyFile}`;
   if (env[MASTER_KEY_ENV]) return MASTER_KEY_ENV;
   if (env[MASTER_KEY_FILE_ENV]) return `${MASTER_KEY_FILE_ENV} ${env[MASTER_KEY_FILE_ENV]}`;
+  if (source.defaultFile !== undefined && existsSync(source.defaultFile)) return `the generated key file ${source.defaultFile}`;
   return "no master key";
 }
 
 /** The keyring source a config describes: `secrets.masterKeyFile` relative to the config's folder, else the environment. */
 export function keyringSource(secrets: { masterKeyFile?: string | undefined } | undefined, baseDir: string, env: NodeJS.ProcessEnv = process.env): KeyringSource {
-  return { masterKeyFile: secrets?.masterKeyFile, baseDir, env };
+  return { masterKeyFile: secrets?.masterKeyFile, baseDir, env, defaultFile: path.resolve(baseDir, DEFAULT_MASTER_KEY_FILE) };
+}
+
+/**
+ * Write a new master key to `file` (0600, in a 0700 folder) unless one is there: the CLI's first
+ * start when a channel needs a key and no master key is set. `wx`, so two starts never each write one.
+ */
+export function ensureMasterKeyFile(file: string): { created: boolean } {
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  try {
+    writeFileSync(file, `# Switchboard master key, generated ${new Date().toISOString()}; keep a copy outside this machine\n${newMasterKey()}\n`, { mode: 0o600, flag: "wx" });
+    return { created: true };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    return { created: false };
+  }
 }

@@ -38,7 +38,7 @@ describe("every agent kind from switchboard.yaml", () => {
         mine: { kind: "http", url: httpAgent.url },
         coder: { kind: "command", preset: "claude", command: claude.command, env: claude.env, cwd: dir },
       },
-      channels: { api: { type: "http" } },
+      channels: { api: { type: "http", auth: "none" } },
     };
     writeFileSync(configFile, JSON.stringify(yaml, null, 2)); // JSON is YAML
     gateway = await startCli(["-c", configFile], { env: { ANTHROPIC_KEY: "sk-ant-test-key" } });

@@ -32,6 +32,15 @@ export function fuzzRoutes(secrets: () => FuzzSecrets): FuzzRoute[] {
   const apiMessage = (text: string, n: number) => ({ user: `fuzz-user-${n % 7}`, text, id: `fuzz-${Date.now()}-${n}` });
   return [
     { name: "http API (POST /v1/messages)", path: "/v1/messages", contentType: "application/json", authenticated: true, sign: apiHeaders, message: apiMessage },
+    {
+      name: "channel management (POST /v1/channels)",
+      path: "/v1/channels",
+      contentType: "application/json",
+      authenticated: true,
+      sign: () => ({ authorization: `Bearer ${secrets().adminToken}` }),
+      // A web chat page, since its title is free text; each message creates one more channel.
+      message: (text, n) => ({ id: `fz${Date.now().toString(36)}${n}`, type: "webchat", path: `/fz${Date.now().toString(36)}${n}`, title: text }),
+    },
     { name: "http channel (POST /channels/api)", path: "/channels/api", contentType: "application/json", authenticated: true, sign: apiHeaders, message: apiMessage },
     {
       name: "webchat (POST /channels/web/messages)",

@@ -14,6 +14,7 @@ import { startTelegramEmulator } from "../../emulators/telegram/index.ts";
 import { startWhatsAppEmulator } from "../../emulators/whatsapp/index.ts";
 import { startWebhookEmulator } from "../../emulators/webhook/index.ts";
 import { tempDir } from "../../helpers/gateway.ts";
+import { newMasterKey } from "../../../src/core/secrets/index.ts";
 import { startCli, killHard, type RunningGateway } from "../../helpers/process.ts";
 
 /** The gateway's old-space limit: far above what it needs, far below what would hide a leak. */
@@ -29,6 +30,7 @@ export interface FuzzSecrets {
   githubWebhookSecret: string;
   telegramSecretToken: string;
   discordSigningKey: KeyObject;
+  adminToken: string;
 }
 
 export interface FuzzGateway {
@@ -72,11 +74,13 @@ export async function startFuzzGateway(): Promise<FuzzGateway> {
       githubWebhookSecret: "fuzz-github-webhook-secret",
       telegramSecretToken: "fuzz-telegram-secret-token",
       discordSigningKey: discord.signingKey,
+      adminToken: "fuzz-admin-token-0123456789-abcdefghijklmnopqrstuvwxyz",
     };
     const config = {
       store: "sqlite:./data/switchboard.db",
       server: { port: 0 },
       defaultAgent: "echo",
+      admin: { token: secrets.adminToken },
       agents: { echo: { kind: "echo" } },
       channels: {
         api: { type: "http", key: secrets.apiKey },
@@ -101,7 +105,8 @@ export async function startFuzzGateway(): Promise<FuzzGateway> {
     // Refusals are logged as warnings; only errors (a bug of ours) are worth keeping here. The
     // heap is capped so V8 collects instead of growing lazily into a 24 GB machine: RSS then
     // shows what is retained, and a leak would end in an out-of-memory crash the tests see.
-    const env = { SWITCHBOARD_LOG_LEVEL: "error", NODE_OPTIONS: `--max-old-space-size=${HEAP_CAP_MB}` };
+    // A master key, so channels created through the management API can keep their credentials.
+    const env = { SWITCHBOARD_LOG_LEVEL: "error", SWITCHBOARD_MASTER_KEY: newMasterKey(), NODE_OPTIONS: `--max-old-space-size=${HEAP_CAP_MB}` };
     const gateway = await startCli(["-c", configFile], { cwd: dir, env });
     closers.push(() => killHard(gateway.child));
     const pid = gateway.child.pid!;

@@ -49,4 +49,16 @@ describe("switchboard doctor", () => {
     assert.equal(withoutKey.code, 1);
     assert.match(withoutKey.stdout, /warning: channels\.api: has generated keys in the store but no master key: set SWITCHBOARD_MASTER_KEY or secrets\.masterKeyFile/);
   });
+
+  it("warns about an open http channel on a public address, and about the master key start generated beside the data", async () => {
+    const s = await secretsSetup("  open: { type: http, auth: none }\nserver: { host: 0.0.0.0, port: 0 }\n");
+    setups.push(s);
+    const gateway = await s.start({});
+    assert.match(gateway.output(), /master key written to .*\.switchboard\/master-key/);
+    const result = await s.cli(["doctor"]);
+    assert.equal(result.code, 1, result.stdout + result.stderr);
+    assert.match(result.stdout, /warning: channels\.open: auth: none on 0\.0\.0\.0 lets anyone who can reach the port talk to the agents/);
+    assert.match(result.stdout, /warning: secrets: the master key is the file switchboard start generated \(.*master-key\), beside the data/);
+    assert.doesNotMatch(result.stdout, /channels\.api:/, "the api channel got a key at the start");
+  });
 });

@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { newMasterKey } from "../../../src/core/secrets/index.ts";
-import { ask, issueKey, postHook, secretsSetup, until, type SecretsSetup } from "./setup.ts";
+import { addStoredHook, ask, issueKey, postHook, postSigned, secretsSetup, until, type SecretsSetup } from "./setup.ts";
 import { killHard } from "../../helpers/process.ts";
 
 describe("master key rotation", () => {
@@ -18,6 +18,8 @@ describe("master key rotation", () => {
   it("keys issued before `secrets rotate` still work after it, during the run and under the new key alone", async () => {
     const apiKey = await issueKey(s, ["api"], { SWITCHBOARD_MASTER_KEY: oldKey });
     const hookKey = await issueKey(s, ["hook"], { SWITCHBOARD_MASTER_KEY: oldKey });
+    // A channel created with the CLI: its signature secret is a sealed credential in the store.
+    await addStoredHook(s, "stored-hook", { SWITCHBOARD_MASTER_KEY: oldKey });
     const newKeyFile = join(s.dir, "new.key");
     writeFileSync(newKeyFile, `${newKey}\n`, { mode: 0o600 });
 
@@ -26,9 +28,10 @@ describe("master key rotation", () => {
     assert.equal((await ask(both.url, apiKey)).status, 200);
     const rotate = await s.cli(["secrets", "rotate", "--new-key-file", newKeyFile], { SWITCHBOARD_MASTER_KEY: oldKey });
     assert.equal(rotate.code, 0, rotate.stderr);
-    assert.match(rotate.stdout, /2 stored secret\(s\) now under master key/);
+    assert.match(rotate.stdout, /3 stored secret\(s\) now under master key/);
     await new Promise((r) => setTimeout(r, 1_200));
     assert.equal((await ask(both.url, apiKey)).status, 200);
+    assert.equal(await postSigned(both.url, "stored-hook", "during-rotation"), 202);
     await killHard(both.child);
 
     const again = await s.cli(["secrets", "rotate", "--new-key-file", newKeyFile], { SWITCHBOARD_MASTER_KEY: newKey });
@@ -38,6 +41,7 @@ describe("master key rotation", () => {
     const onlyNew = await s.start({ SWITCHBOARD_MASTER_KEY: newKey });
     assert.equal((await ask(onlyNew.url, apiKey)).status, 200);
     assert.equal((await postHook(onlyNew.url, hookKey, "after-rotation")).status, 202);
+    assert.equal(await postSigned(onlyNew.url, "stored-hook", "after-rotation"), 202, "the stored channel's credentials were re-encrypted");
     assert.equal((await ask(onlyNew.url)).status, 401);
     await killHard(onlyNew.child);
   });
@@ -51,6 +55,8 @@ describe("master key rotation", () => {
     assert.equal(hook.status, 401);
     assert.match(JSON.stringify(hook.body), /channel keys cannot be checked/);
     assert.match(wrong.output(), /stored keys of this channel cannot be read.*encrypted under master key [\w-]{8}, but the master key set is [\w-]{8}/);
+    assert.equal(await postSigned(wrong.url, "stored-hook", "wrong-key"), 404, "a stored channel whose credentials cannot be read does not run");
+    assert.match(wrong.output(), /stored channel not started: its config cannot be read.*"channel":"stored-hook".*cannot decrypt channels\.stored-hook\.signature\.secret/);
     await killHard(wrong.child);
 
     const none = await s.start({});

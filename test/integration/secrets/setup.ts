@@ -7,6 +7,7 @@ import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { postJson, tempDir, waitFor } from "../../helpers/gateway.ts";
 import { closedPort } from "../../helpers/net.ts";
+import { signedHeaders } from "../../emulators/webhook/signing.ts";
 import { killHard, runCli, startCli, type RunningGateway } from "../../helpers/process.ts";
 
 /** Configured secrets: they must never reach the database either. */
@@ -86,4 +87,18 @@ export async function issueKey(s: SecretsSetup, args: string[], env: NodeJS.Proc
 /** Waits until the gateway answers `key` with `status` (rotations arrive within the stored-key cache TTL). */
 export async function until(url: string, key: string | undefined, status: number): Promise<void> {
   await waitFor(async () => (await ask(url, key)).status === status, { timeoutMs: 5_000, what: `status ${status} for ${key === undefined ? "no key" : "the key"}` });
+}
+
+/** POST to a webhook channel signed with SIGNATURE_SECRET (a channel added with `channels add … signature.secret=${HOOK_SECRET}`). */
+export async function postSigned(url: string, channel: string, id: string): Promise<number> {
+  const body = JSON.stringify({ id, user: { id: "bob" }, text: "signed hello" });
+  const response = await fetch(`${url}/channels/${channel}/webhook`, { method: "POST", headers: { "content-type": "application/json", ...signedHeaders(SIGNATURE_SECRET, body) }, body });
+  await response.body?.cancel();
+  return response.status;
+}
+
+/** `channels add` of a webhook channel whose signature secret comes from $HOOK_SECRET (never in the arguments). */
+export async function addStoredHook(s: SecretsSetup, id: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const result = await s.cli(["channels", "add", id, "--type", "webhook", `callbackUrl=http://127.0.0.1:${await closedPort()}/cb`, "signature.secret=${HOOK_SECRET}", "access.policy=open"], env);
+  assert.equal(result.code, 0, result.stderr);
 }
