@@ -111,4 +111,13 @@ export interface Channel {
   send(message: OutboundMessage): Promise<SentMessage>;
   edit?(to: Address, sent: SentMessage, text: string): Promise<void>;
   typing?(to: Address): Promise<void>;
+  /**
+   * Turn a target as a user writes it (`#dev-updates`, `ann@example.com`, `+4915…`) into the
+   * address `send` takes, so the gateway can speak first. Throws a SwitchboardError (400, 404 or
+   * 422) whose message says which forms this platform accepts. The address names the conversation
+   * (and thread) that a reply to the first message arrives in, where the platform lets that be
+   * known in advance; `user` is set exactly when that is a DM with that person. A channel
+   * without it cannot send first.
+   */
+  resolveTarget?(to: string): Promise<Address>;
 }

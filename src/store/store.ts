@@ -8,6 +8,9 @@ import type { Attachment, Sender } from "../core/envelope.ts";
 import type { Address } from "../core/channel.ts";
 import type { TranscriptEntry } from "../core/agent.ts";
 import type { BucketTake, BucketVerdict } from "../core/abuse/token-bucket.ts";
+import type { ScheduleStore } from "./schedules.ts";
+
+export type * from "./schedules.ts";
 
 export interface SessionRecord {
   id: string;
@@ -207,6 +210,17 @@ export interface SessionQuery {
 }
 
 /**
+ * A channel created through the API or CLI rather than the YAML: its config as JSON, with every
+ * secret value an encrypted envelope. `version` grows with each write, for compare-and-set.
+ */
+export interface StoredChannel {
+  id: string;
+  config: string;
+  version: number;
+  updatedAt: number;
+}
+
+/**
  * A best-effort broadcast between the gateways sharing a store (not durable: what matters is
  * also in the store). Gateways use it to follow turns that run on another gateway.
  */
@@ -216,7 +230,8 @@ export interface SharedEvents {
   close(): Promise<void>;
 }
 
-export interface Store {
+/** Schedule runs and state are declared in schedules.ts (`ScheduleStore`). */
+export interface Store extends ScheduleStore {
   readonly kind: string;
   /** Whether several gateways may share this store; then each session's lane is leased in it. */
   readonly shared: boolean;
@@ -288,6 +303,16 @@ export interface Store {
   isSenderApproved(channel: string, senderId: string): Promise<boolean>;
   /** Withdraw an approval; false if the sender was not approved. */
   revokeSender(channel: string, senderId: string): Promise<boolean>;
+
+  /**
+   * Write a stored channel if its version is still `expectedVersion` (0: it must not exist yet;
+   * undefined: whatever it is). Returns the new version, or undefined when the check failed.
+   */
+  putStoredChannel(id: string, config: string, now: number, expectedVersion?: number): Promise<number | undefined>;
+  getStoredChannel(id: string): Promise<StoredChannel | undefined>;
+  /** Every stored channel, by id. */
+  listStoredChannels(): Promise<StoredChannel[]>;
+  deleteStoredChannel(id: string): Promise<boolean>;
 
   /** Append audit entries (a batch, in one write). */
   appendAudit(entries: AuditEntry[]): Promise<void>;

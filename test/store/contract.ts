@@ -10,6 +10,8 @@ import { laneContract } from "./lane-contract.ts";
 import { bucketContract } from "./bucket-contract.ts";
 import { pairingContract } from "./pairing-contract.ts";
 import { auditContract } from "./audit-contract.ts";
+import { scheduleContract } from "./schedule-contract.ts";
+import { storedChannelsContract } from "./stored-channels-contract.ts";
 
 const T0 = 1_700_000_000_000;
 const TTL = 60_000;
@@ -613,6 +615,8 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
     bucketContract({ withStore });
     pairingContract(withStore);
     auditContract(withStore);
+    scheduleContract(withStore);
+    storedChannelsContract(withStore);
 
     it("close can be called twice", async () => {
       const store = await open();

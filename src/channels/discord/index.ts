@@ -22,6 +22,7 @@ import { DiscordIngest } from "./ingest.ts";
 import { DiscordInteractionsEndpoint } from "./interactions.ts";
 import { SerialRetryQueue } from "./serial-queue.ts";
 import { discordPublicKey, DiscordSignatureVerifier } from "./signature.ts";
+import { DiscordTargets } from "./target.ts";
 
 export interface DiscordChannelOptions {
   id: string;
@@ -73,6 +74,7 @@ export class DiscordChannel implements Channel {
   private rest: REST | undefined;
   private egress: DiscordEgress | undefined;
   private directory: DiscordChannelDirectory | undefined;
+  private targets: DiscordTargets | undefined;
   private gateway: DiscordGatewayConnection | undefined;
   private botUser: string | undefined;
 
@@ -127,6 +129,7 @@ export class DiscordChannel implements Channel {
     this.botUser = me.id;
     this.egress = new DiscordEgress(rest, ctx.log);
     this.directory = new DiscordChannelDirectory(rest, () => this.log);
+    this.targets = new DiscordTargets(rest);
     this.ctx = ctx;
     if (this.options.registerCommand ?? true) {
       await registerCommand(rest, { applicationId: this.options.applicationId, name: this.options.commandName ?? "ask" }).catch((error: unknown) =>
@@ -163,8 +166,22 @@ export class DiscordChannel implements Channel {
     return markdownToDiscord(markdown);
   }
 
-  send(message: OutboundMessage): Promise<SentMessage> {
-    return this.requireEgress().send(message);
+  async send(message: OutboundMessage): Promise<SentMessage> {
+    const sent = await this.requireEgress().send(message);
+    // A first message in a server (every reply has a ref) engages the bot in its thread: the one
+    // it was posted in, or the one people start from it, which Discord gives the message's id.
+    const { to } = message;
+    if (to.ref === undefined && to.user === undefined && this.ctx) {
+      const thread = to.thread ?? sent.platformId;
+      if (thread !== undefined) await this.ingest.engage(this.ctx, thread).catch((error: unknown) => this.log.warn("Discord thread the bot started not remembered", { error }));
+    }
+    return sent;
+  }
+
+  /** A channel or thread by id, or a person's DM by user id. */
+  async resolveTarget(to: string): Promise<Address> {
+    if (!this.targets) throw new SwitchboardError(`channel "${this.id}" is not started`, { status: 503 });
+    return this.targets.resolve(to);
   }
 
   edit(to: Address, sent: SentMessage, text: string): Promise<void> {

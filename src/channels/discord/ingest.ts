@@ -123,7 +123,8 @@ export class DiscordIngest {
     return { status: result.status, eventId: said.eventId };
   }
 
-  private async engage(ctx: ChannelContext, thread: string): Promise<void> {
+  /** From now on the bot takes part in this thread: unmentioned messages in it are for the bot. */
+  async engage(ctx: ChannelContext, thread: string): Promise<void> {
     if (this.engaged.has(thread)) return;
     // Only a cache of the durable state: dropping it costs a store read, never an answer.
     if (this.engaged.size >= 10_000) this.engaged.clear();

@@ -32,6 +32,8 @@ export interface OutgoingMail {
   references?: string[];
   /** Set it to keep the Message-ID stable across retries of the same reply. */
   messageId?: string;
+  /** RFC 3834: `replied` (the default) answers a mail; `generated` is a mail the gateway starts. */
+  automatic?: "replied" | "generated";
 }
 
 type Transport = ReturnType<typeof nodemailer.createTransport>;
@@ -73,7 +75,7 @@ export class EmailSender {
         headers: {
           // RFC 3834: marks the mail as an automatic answer, so vacation responders and other
           // robots do not answer it back (the start of a mail loop).
-          "Auto-Submitted": "auto-replied",
+          "Auto-Submitted": mail.automatic === "generated" ? "auto-generated" : "auto-replied",
           "X-Auto-Response-Suppress": "All",
         },
       });

@@ -6,15 +6,16 @@
  * per sender are rate-limited, so the gateway cannot loop with another robot.
  */
 import { createHash } from "node:crypto";
-import type { Channel, ChannelContext, OutboundMessage, SentMessage } from "../../core/channel.ts";
+import type { Address, Channel, ChannelContext, OutboundMessage, SentMessage } from "../../core/channel.ts";
 import { makeEnvelope } from "../../core/envelope.ts";
 import type { ThreadStrategy } from "../../core/router.ts";
-import { EmailSender, type SmtpOptions } from "./egress.ts";
+import { domainOf, EmailSender, type SmtpOptions } from "./egress.ts";
 import { ImapInbox, type ImapOptions } from "./imap.ts";
 import { PollerLease } from "../../core/poller-lease.ts";
 import { automaticReason } from "./loop.ts";
 import { parseMail, type ParsedMail } from "./parse.ts";
 import { SenderRateLimit } from "./rate-limit.ts";
+import { firstMailHeaders, readFirstMailRef, resolveEmailTarget } from "./target.ts";
 import { replyHeaders, replySubject, threadRoot } from "./threading.ts";
 
 export interface EmailChannelOptions {
@@ -49,6 +50,7 @@ export class EmailChannel implements Channel {
   private sender: EmailSender | undefined;
   private inbox: ImapInbox | undefined;
   private lease: PollerLease | undefined;
+  private state: ChannelContext["state"] | undefined;
 
   constructor(options: EmailChannelOptions) {
     this.id = options.id;
@@ -61,6 +63,7 @@ export class EmailChannel implements Channel {
   async start(ctx: ChannelContext): Promise<void> {
     const from = this.options.name ? `"${this.options.name.replace(/"/g, "")}" <${this.options.address}>` : this.options.address;
     this.sender = new EmailSender({ ...this.options.smtp, from, replyTo: this.options.replyTo });
+    this.state = ctx.state;
     // Several gateways on one store: one reads the mailbox, the others stand by.
     const imap = this.options.imap;
     const lease = (this.lease = new PollerLease({ name: `imap:${imap.user}@${imap.host}:${imap.port}/${imap.mailbox ?? "INBOX"}`, ttlMs: 15_000, leases: ctx.leases, log: ctx.log, what: "the mailbox reader" }));
@@ -83,6 +86,7 @@ export class EmailChannel implements Channel {
     this.sender?.close();
     this.inbox = undefined;
     this.sender = undefined;
+    this.state = undefined;
   }
 
   private async receive(ctx: ChannelContext, mail: ParsedMail): Promise<void> {
@@ -119,18 +123,31 @@ export class EmailChannel implements Channel {
 
   async send(message: OutboundMessage): Promise<SentMessage> {
     if (!this.sender) throw new Error(`channel "${this.id}" is not started`);
+    // The same outbox item always gets the same Message-ID, so a retry after a lost answer is
+    // recognisable as the same mail.
+    const messageId = `${createHash("sha256").update(message.idempotencyKey).digest("hex").slice(0, 32)}@${this.options.address.split("@")[1]}`;
+    const first = readFirstMailRef(message.to.ref);
+    if (first) {
+      if (!this.state) throw new Error(`channel "${this.id}" is not started`);
+      const headers = await firstMailHeaders(this.state, first, message, messageId, `A message from ${this.options.name ?? this.options.address}`);
+      const sent = await this.sender.send({ to: first.to, markdown: message.text, ...headers, automatic: "generated" });
+      return { platformId: sent.messageId };
+    }
     const to = message.to.user ?? message.to.conversation;
     const ref = message.to.ref ? (JSON.parse(message.to.ref) as ReplyRef) : undefined;
     const sent = await this.sender.send({
       to,
       subject: replySubject(ref?.subject ?? ""),
       markdown: message.text,
-      // The same outbox item always gets the same Message-ID, so a retry after a lost answer is
-      // recognisable as the same mail.
-      messageId: `${createHash("sha256").update(message.idempotencyKey).digest("hex").slice(0, 32)}@${this.options.address.split("@")[1]}`,
+      messageId,
       ...(ref ? replyHeaders(ref) : {}),
     });
     return { platformId: sent.messageId };
+  }
+
+  /** A new mail thread to one address; replies to it continue in the conversation it names. */
+  async resolveTarget(to: string): Promise<Address> {
+    return resolveEmailTarget(to, this.own, domainOf(this.options.address));
   }
 }
 

@@ -36,7 +36,8 @@ export class GitHubReplies {
     const body = withMarker(message.text, replyMarker(message.idempotencyKey));
     try {
       const id = await this.deps.lock.run(lockKey(ref), async () => {
-        if (isFirstPart(message.idempotencyKey)) {
+        // A message the gateway sends first answers no mention, so it has no placeholder to replace.
+        if (isFirstPart(message.idempotencyKey) && ref.commentId !== NO_MENTION) {
           const replaced = await this.replacePlaceholder(ref, body);
           if (replaced !== undefined) return replaced;
         }
@@ -98,6 +99,12 @@ export class GitHubReplies {
     return id;
   }
 }
+
+/**
+ * The comment id in the ref of a message the gateway sends first (github/target.ts): it answers no
+ * mention, and GitHub never gives a comment id 0.
+ */
+export const NO_MENTION = 0;
 
 export function parseRef(value: string | undefined): ReplyRef {
   try {

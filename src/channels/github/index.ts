@@ -27,6 +27,7 @@ import { PollerLease } from "../../core/poller-lease.ts";
 import { RateGuard } from "./rate-guard.ts";
 import { settleNote, unansweredMentions } from "./settle.ts";
 import { TaskQueue } from "./task-queue.ts";
+import { resolveGitHubTarget } from "./target.ts";
 import { GitHubWebhook } from "./webhook.ts";
 
 export interface GitHubChannelOptions {
@@ -196,6 +197,12 @@ export class GitHubChannel implements Channel {
   async send(message: OutboundMessage): Promise<SentMessage> {
     if (!this.replies) throw new SwitchboardError(`channel "${this.id}" is not started`, { status: 503 });
     return this.replies.send(message);
+  }
+
+  /** A comment on an issue or pull request of this channel's repositories (owner/repo#123). */
+  async resolveTarget(to: string): Promise<Address> {
+    if (!this.octokit) throw new SwitchboardError(`channel "${this.id}" is not started`, { status: 503 });
+    return resolveGitHubTarget(this.octokit, { repos: this.options.repos ?? [], channelId: this.id }, to);
   }
 
   async edit(to: Address, sent: SentMessage, text: string): Promise<void> {

@@ -19,6 +19,7 @@ import type { InboundSettings } from "./inbound.ts";
 import { SlackIngest } from "./ingest.ts";
 import { SlackSignatureVerifier } from "./signature.ts";
 import { SlackSocketConnection, type SocketEnvelope, type SocketStats } from "./socket.ts";
+import { SlackTargets } from "./target.ts";
 
 export interface SlackChannelOptions {
   id: string;
@@ -71,6 +72,7 @@ export class SlackChannel implements Channel {
   private log: Logger = silentLogger;
   private egress: SlackEgress | undefined;
   private directory: SlackDirectory | undefined;
+  private targets: SlackTargets | undefined;
   private socket: SlackSocketConnection | undefined;
   private bot: { userId: string; botId?: string } | undefined;
 
@@ -129,6 +131,7 @@ export class SlackChannel implements Channel {
     this.bot = { userId: auth.user_id, ...(auth.bot_id !== undefined ? { botId: auth.bot_id } : {}) };
     this.egress = new SlackEgress(client, ctx.log);
     this.directory = new SlackDirectory(client, ctx.log, this.options.identity);
+    this.targets = new SlackTargets(client);
     this.ctx = ctx;
     if (this.options.mode === "socket") {
       this.socket = new SlackSocketConnection({
@@ -165,8 +168,20 @@ export class SlackChannel implements Channel {
     return markdownToMrkdwn(markdown);
   }
 
-  send(message: OutboundMessage): Promise<SentMessage> {
-    return this.requireEgress().send(message);
+  async send(message: OutboundMessage): Promise<SentMessage> {
+    const sent = await this.requireEgress().send(message);
+    // A top-level post in a room (a first message) starts a thread: replies in it are for the bot.
+    // The post went out: failing to remember that must not fail (and so repeat) the send.
+    if (message.to.thread === undefined && !message.to.conversation.startsWith("D") && sent.platformId !== undefined && this.ctx) {
+      await this.ingest.startedThread(this.ctx, message.to.conversation, sent.platformId).catch((error: unknown) => this.log.warn("Slack thread the bot started not remembered", { error }));
+    }
+    return sent;
+  }
+
+  /** A channel (#name or id) or a person (@name, email or id), whose DM is opened. */
+  async resolveTarget(to: string): Promise<Address> {
+    if (!this.targets) throw new SwitchboardError(`channel "${this.id}" is not started`, { status: 503 });
+    return this.targets.resolve(to);
   }
 
   edit(to: Address, sent: SentMessage, text: string): Promise<void> {

@@ -118,15 +118,24 @@ export class SlackIngest {
     });
   }
 
+  /** The bot posted the first message of this thread (it spoke first): replies in it are for the bot. */
+  async startedThread(ctx: ChannelContext, conversation: string, thread: string): Promise<void> {
+    const key = threadKey(conversation, thread);
+    this.engaged.add(key);
+    await ctx.state.set(startedKey(key), "1");
+  }
+
   /**
-   * A thread is the bot's when it was mentioned in it (remembered here), or when the thread's
-   * first message was accepted (found in the store, so this survives a restart).
+   * A thread is the bot's when it was mentioned in it (remembered here), when the thread's
+   * first message was accepted (found in the store, so this survives a restart), or when the bot
+   * started it (kept in the channel's state, for the same reason).
    */
   private async isEngaged(ctx: ChannelContext, conversation: string, thread: string): Promise<boolean> {
-    if (this.engaged.has(threadKey(conversation, thread))) return true;
-    const root = await ctx.lookup(this.deps.channelId, `${conversation}:${thread}`);
-    if (root) this.engaged.add(threadKey(conversation, thread));
-    return root !== undefined;
+    const key = threadKey(conversation, thread);
+    if (this.engaged.has(key)) return true;
+    const engaged = (await ctx.lookup(this.deps.channelId, `${conversation}:${thread}`)) !== undefined || (await ctx.state.get(startedKey(key))) !== undefined;
+    if (engaged) this.engaged.add(key);
+    return engaged;
   }
 }
 
@@ -136,6 +145,10 @@ function ephemeral(text: string): CommandAnswer {
 
 function threadKey(conversation: string, thread: string): string {
   return `${conversation}:${thread}`;
+}
+
+function startedKey(threadKey: string): string {
+  return `started-thread:${threadKey}`;
 }
 
 /** Threads the bot was mentioned in: a bounded set, least recently used first out, with a TTL. */

@@ -19,6 +19,7 @@ import type { BotIdentity, InboundSettings } from "./inbound.ts";
 import { TelegramIngest } from "./ingest.ts";
 import { PollerLease } from "../../core/poller-lease.ts";
 import { UpdatePoller } from "./poller.ts";
+import { resolveTelegramTarget } from "./target.ts";
 import { handleWebhook } from "./webhook.ts";
 
 export interface TelegramChannelOptions {
@@ -72,6 +73,7 @@ export class TelegramChannel implements Channel {
   private log: Logger = silentLogger;
   private bot: BotIdentity | undefined;
   private egress: TelegramEgress | undefined;
+  private api: TelegramApi | undefined;
   private lease: PollerLease | undefined;
   private poller: UpdatePoller | undefined;
 
@@ -117,6 +119,7 @@ export class TelegramChannel implements Channel {
       throw new SwitchboardError(`Telegram channel "${this.id}" could not start: ${deliveryError("getMe", error).message}`, { status: 502, cause: error });
     }
     this.egress = new TelegramEgress(api, { format: this.options.format ?? "markdownv2", linkPreviews: this.options.linkPreviews ?? false }, ctx.log);
+    this.api = api;
     this.ctx = ctx;
     if (this.mode === "webhook" && this.options.setWebhook) await this.registerWebhook(api);
     if (this.mode === "polling") this.startPolling(api, ctx);
@@ -153,6 +156,12 @@ export class TelegramChannel implements Channel {
 
   typing(to: Address): Promise<void> {
     return this.requireEgress().typing(to);
+  }
+
+  /** A chat by numeric id, or a public group or channel by @username. */
+  async resolveTarget(to: string): Promise<Address> {
+    if (!this.api) throw new SwitchboardError(`channel "${this.id}" is not started`, { status: 503 });
+    return resolveTelegramTarget(this.api, to);
   }
 
   private startPolling(api: TelegramApi, ctx: ChannelContext): void {

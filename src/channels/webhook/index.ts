@@ -5,7 +5,7 @@
  * URL, with the outbox's durable retries and backoff. Ingress is ingress.ts, callbacks
  * egress.ts, the wire format payload.ts, signing signature.ts.
  */
-import type { Channel, ChannelCapabilities, ChannelContext, ChannelRequest, OutboundMessage, SentMessage } from "../../core/channel.ts";
+import type { Address, Channel, ChannelCapabilities, ChannelContext, ChannelRequest, OutboundMessage, SentMessage } from "../../core/channel.ts";
 import { ConfigError, DeliveryError } from "../../core/errors.ts";
 import type { Logger } from "../../core/log.ts";
 import { silentLogger } from "../../core/log.ts";
@@ -18,6 +18,7 @@ import { formatReply, type WebhookTextFormat } from "./format.ts";
 import { WebhookIngress } from "./ingress.ts";
 import { readReplyReference } from "./payload.ts";
 import { DEFAULT_SIGNATURE_HEADER, DEFAULT_TIMESTAMP_HEADER, DEFAULT_TOLERANCE_MS, type SignatureAlgorithm, type SignatureSettings } from "./signature.ts";
+import { resolveWebhookTarget } from "./target.ts";
 
 export interface WebhookChannelOptions {
   id: string;
@@ -125,6 +126,11 @@ export class WebhookChannel implements Channel {
     if (!ctx) throw new DeliveryError(`channel "${this.id}" is not started`, { retryable: true });
     const reference = readReplyReference(message.to.ref);
     return this.sender.post(callbackBody(message, reference, await this.partCount(ctx, reference?.inReplyTo)));
+  }
+
+  /** The callback URL is fixed; the target names the conversation the callback carries. */
+  async resolveTarget(to: string): Promise<Address> {
+    return resolveWebhookTarget(to);
   }
 
   /**

@@ -6,7 +6,7 @@
  * Every conversation is a DM with one user (their wa_id); WhatsApp has no threads or edits.
  */
 import type { Address, Channel, ChannelCapabilities, ChannelContext, ChannelRequest, OutboundMessage, SentMessage } from "../../core/channel.ts";
-import { ConfigError, DeliveryError } from "../../core/errors.ts";
+import { ConfigError, DeliveryError, SwitchboardError } from "../../core/errors.ts";
 import type { Logger } from "../../core/log.ts";
 import { silentLogger } from "../../core/log.ts";
 import type { ThreadStrategy } from "../../core/router.ts";
@@ -15,6 +15,7 @@ import { markdownToWhatsApp } from "./format.ts";
 import { DEFAULT_BACKOFF, GraphClient, graphDeliveryError, type RateLimitBackoff } from "./graph.ts";
 import { mediaId, type InboundMessage } from "./inbound.ts";
 import { ingestItems } from "./ingest.ts";
+import { resolveWhatsAppTarget } from "./target.ts";
 import { SendRateLimiter } from "./throughput.ts";
 import { WhatsAppWebhook } from "./webhook.ts";
 import { CustomerServiceWindows } from "./window.ts";
@@ -131,6 +132,12 @@ export class WhatsAppChannel implements Channel {
 
   send(message: OutboundMessage): Promise<SentMessage> {
     return this.requireEgress().send(message);
+  }
+
+  /** A phone number (E.164) whose user wrote within the last 24 hours; anyone else needs a template. */
+  async resolveTarget(to: string): Promise<Address> {
+    if (!this.started) throw new SwitchboardError(`channel "${this.id}" is not started`, { status: 503 });
+    return resolveWhatsAppTarget(this.started.windows, this.options.now ?? Date.now, to);
   }
 
   async typing(to: Address): Promise<void> {

@@ -12,7 +12,9 @@
  *   `outsessions` (id → session), `outkeys` (idempotency key → outbox id), `due` (pending outbox
  *   by seq), `event:<channel>:<eventId>`, `dedupe:<channel>:<eventId>` (TTL) and its index
  *   `dedupes`, `thread:<channel>:<key>` (TTL), `exposure:<id>`, `channel:<channel>`, `lease:<name>`,
- *   `bucket:<key>` (a rate-limit token bucket, TTL until it is full again; scripts/buckets.ts).
+ *   `bucket:<key>` (a rate-limit token bucket, TTL until it is full again; scripts/buckets.ts),
+ *   `storedchannels` (channels created through the API or CLI; stored-channels.ts),
+ *   `sched:<name>…` and `schednames` (schedule runs and state; schedules.ts).
  *
  * Which scripts touch which keys: accept (dedupe record, thread key, one or two sessions, inbox,
  * the global indexes), completeTurn (inbox items of the commit, transcript, outbox, session,
@@ -29,7 +31,7 @@ import { randomUUID } from "node:crypto";
 import type { RedisClient } from "./connect.ts";
 import type { TranscriptEntry } from "../../core/agent.ts";
 import type {
-  AcceptInput, AcceptOutcome, AuditEntry, AuditQuery, ExposureRecord, InboxItem, LaneHold, OutboxItem, PairingInput, PairingOutcome, PairingRequest, SessionQuery,
+  AcceptInput, AcceptOutcome, AuditEntry, AuditQuery, StoredChannel, ExposureRecord, InboxItem, LaneHold, OutboxItem, PairingInput, PairingOutcome, PairingRequest, SessionQuery,
   SessionRecord, Store, TurnCommit,
 } from "../store.ts";
 import {
@@ -51,6 +53,9 @@ import type { BucketTake, BucketVerdict } from "../../core/abuse/token-bucket.ts
 import { RedisSharedEvents } from "./shared-events.ts";
 import { RedisPairing } from "./pairing.ts";
 import { RedisAudit } from "./audit.ts";
+import { RedisStoredChannels } from "./stored-channels.ts";
+import { RedisSchedules } from "./schedules.ts";
+import type { ScheduleClaim, ScheduleClaimOutcome, ScheduleRun, ScheduleRunQuery, ScheduleRunUpdate, ScheduleState } from "../schedules.ts";
 
 const DEFAULT_SESSION_LIMIT = 100;
 const LIST_BATCH = 200;
@@ -72,6 +77,8 @@ export class RedisStore implements Store {
   readonly #keys: RedisKeys;
   readonly #pairing: RedisPairing;
   readonly #audit: RedisAudit;
+  readonly #storedChannels: RedisStoredChannels;
+  readonly #schedules: RedisSchedules;
   #closed = false;
 
   constructor(redis: RedisClient, prefix: string) {
@@ -80,6 +87,8 @@ export class RedisStore implements Store {
     this.sharedEvents = new RedisSharedEvents(redis, `${prefix}events`);
     this.#pairing = new RedisPairing(redis, prefix);
     this.#audit = new RedisAudit(redis, prefix);
+    this.#storedChannels = new RedisStoredChannels(redis, prefix);
+    this.#schedules = new RedisSchedules(redis, prefix);
   }
 
   #run(script: LuaScript, ...args: Array<string | number>): Promise<unknown> {
@@ -231,6 +240,22 @@ export class RedisStore implements Store {
     await this.#run(RELEASE_LANE, sessionId, lane.holder, lane.token);
   }
 
+  async putStoredChannel(id: string, config: string, now: number, expectedVersion?: number): Promise<number | undefined> {
+    return this.#storedChannels.put(id, config, now, expectedVersion);
+  }
+
+  async getStoredChannel(id: string): Promise<StoredChannel | undefined> {
+    return this.#storedChannels.get(id);
+  }
+
+  async listStoredChannels(): Promise<StoredChannel[]> {
+    return this.#storedChannels.list();
+  }
+
+  async deleteStoredChannel(id: string): Promise<boolean> {
+    return this.#storedChannels.remove(id);
+  }
+
   async appendAudit(entries: AuditEntry[]): Promise<void> {
     await this.#audit.append(entries);
   }
@@ -354,6 +379,42 @@ export class RedisStore implements Store {
 
   async markOutboxFailed(id: string, error: string): Promise<void> {
     await this.#run(MARK_OUTBOX_FAILED, id, error);
+  }
+
+  async claimScheduleRun(claim: ScheduleClaim): Promise<ScheduleClaimOutcome> {
+    return this.#schedules.claim(claim);
+  }
+
+  async renewScheduleRun(schedule: string, slot: string, holder: string, until: number): Promise<boolean> {
+    return this.#schedules.renew(schedule, slot, holder, until);
+  }
+
+  async updateScheduleRun(update: ScheduleRunUpdate): Promise<boolean> {
+    return this.#schedules.update(update);
+  }
+
+  async queueScheduleRun(schedule: string, slot: string, now: number): Promise<boolean> {
+    return this.#schedules.queue(schedule, slot, now);
+  }
+
+  async listScheduleRuns(query?: ScheduleRunQuery): Promise<ScheduleRun[]> {
+    return this.#schedules.list(query);
+  }
+
+  async pruneScheduleRuns(before: number): Promise<number> {
+    return this.#schedules.prune(before);
+  }
+
+  async getScheduleState(schedule: string): Promise<ScheduleState | undefined> {
+    return this.#schedules.state(schedule);
+  }
+
+  async initScheduleState(schedule: string, cursor: number): Promise<ScheduleState> {
+    return this.#schedules.initState(schedule, cursor);
+  }
+
+  async setSchedulePaused(schedule: string, paused: boolean, now: number): Promise<ScheduleState> {
+    return this.#schedules.setPaused(schedule, paused, now);
   }
 
   async close(): Promise<void> {

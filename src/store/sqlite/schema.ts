@@ -186,6 +186,46 @@ const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE sessions ADD COLUMN identity TEXT;
   `,
+  // Channels created through the API or CLI; secret values in the config are encrypted envelopes.
+  `
+  CREATE TABLE stored_channels (
+    id         TEXT PRIMARY KEY,
+    config     TEXT NOT NULL,
+    version    INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  `,
+  // Schedules: one row per run, keyed by (schedule, slot) so that a slot fires once across
+  // gateways and restarts; and each schedule's state (paused, failures, cursor).
+  `
+  CREATE TABLE schedule_runs (
+    schedule      TEXT NOT NULL,
+    slot          TEXT NOT NULL,
+    slot_at       INTEGER NOT NULL,
+    status        TEXT NOT NULL CHECK (status IN ('queued', 'started', 'finished', 'delivered', 'failed', 'skipped')),
+    holder        TEXT,
+    claimed_until INTEGER NOT NULL DEFAULT 0,
+    attempts      INTEGER NOT NULL DEFAULT 0,
+    started_at    INTEGER,
+    finished_at   INTEGER,
+    delivered_at  INTEGER,
+    session_id    TEXT,
+    reason        TEXT,
+    missed        INTEGER,
+    error         TEXT,
+    PRIMARY KEY (schedule, slot)
+  ) WITHOUT ROWID;
+  CREATE INDEX schedule_runs_time ON schedule_runs (slot_at);
+  CREATE INDEX schedule_runs_schedule_time ON schedule_runs (schedule, slot_at);
+  CREATE INDEX schedule_runs_open ON schedule_runs (schedule, status) WHERE status IN ('queued', 'started', 'finished');
+  CREATE TABLE schedule_state (
+    name            TEXT PRIMARY KEY,
+    paused          INTEGER NOT NULL DEFAULT 0,
+    cursor          INTEGER NOT NULL,
+    failures        INTEGER NOT NULL DEFAULT 0,
+    last_failure_at INTEGER
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -20,6 +20,7 @@ import type {
   SessionQuery,
   SessionRecord,
   Store,
+  StoredChannel,
   TurnCommit,
 } from "../store.ts";
 import { acceptMessage } from "./accept.ts";
@@ -29,7 +30,10 @@ import { transaction } from "./transaction.ts";
 import { SqlitePairing } from "./pairing.ts";
 import { SqliteAudit } from "./audit.ts";
 import { SqliteBuckets } from "./buckets.ts";
+import { SqliteStoredChannels } from "./stored-channels.ts";
 import type { BucketTake, BucketVerdict } from "../../core/abuse/token-bucket.ts";
+import { SqliteSchedules } from "./schedules.ts";
+import type { ScheduleClaim, ScheduleClaimOutcome, ScheduleRun, ScheduleRunQuery, ScheduleRunUpdate, ScheduleState } from "../schedules.ts";
 
 const DEFAULT_SESSION_LIMIT = 100;
 
@@ -41,6 +45,8 @@ export class SqliteStore implements Store {
   readonly #pairing: SqlitePairing;
   readonly #audit: SqliteAudit;
   readonly #buckets: SqliteBuckets;
+  readonly #schedules: SqliteSchedules;
+  readonly #storedChannels: SqliteStoredChannels;
 
   constructor(db: DatabaseSync) {
     this.#db = db;
@@ -48,6 +54,8 @@ export class SqliteStore implements Store {
     this.#pairing = new SqlitePairing(db);
     this.#audit = new SqliteAudit(db);
     this.#buckets = new SqliteBuckets(db);
+    this.#schedules = new SqliteSchedules(db);
+    this.#storedChannels = new SqliteStoredChannels(db);
   }
 
   async accept(input: AcceptInput): Promise<AcceptOutcome> {
@@ -135,6 +143,22 @@ export class SqliteStore implements Store {
 
   async releaseLane(sessionId: string, lane: LaneHold): Promise<void> {
     this.#st.releaseLane.run({ sessionId, ...lane });
+  }
+
+  async putStoredChannel(id: string, config: string, now: number, expectedVersion?: number): Promise<number | undefined> {
+    return this.#storedChannels.put(id, config, now, expectedVersion);
+  }
+
+  async getStoredChannel(id: string): Promise<StoredChannel | undefined> {
+    return this.#storedChannels.get(id);
+  }
+
+  async listStoredChannels(): Promise<StoredChannel[]> {
+    return this.#storedChannels.list();
+  }
+
+  async deleteStoredChannel(id: string): Promise<boolean> {
+    return this.#storedChannels.remove(id);
   }
 
   async takeTokens(key: string, take: BucketTake): Promise<BucketVerdict> {
@@ -281,6 +305,42 @@ export class SqliteStore implements Store {
 
   async markOutboxFailed(id: string, error: string): Promise<void> {
     this.#st.markOutboxFailed.run({ id, error });
+  }
+
+  async claimScheduleRun(claim: ScheduleClaim): Promise<ScheduleClaimOutcome> {
+    return this.#schedules.claim(claim);
+  }
+
+  async renewScheduleRun(schedule: string, slot: string, holder: string, until: number): Promise<boolean> {
+    return this.#schedules.renew(schedule, slot, holder, until);
+  }
+
+  async updateScheduleRun(update: ScheduleRunUpdate): Promise<boolean> {
+    return this.#schedules.update(update);
+  }
+
+  async queueScheduleRun(schedule: string, slot: string, now: number): Promise<boolean> {
+    return this.#schedules.queue(schedule, slot, now);
+  }
+
+  async listScheduleRuns(query?: ScheduleRunQuery): Promise<ScheduleRun[]> {
+    return this.#schedules.list(query);
+  }
+
+  async pruneScheduleRuns(before: number): Promise<number> {
+    return this.#schedules.prune(before);
+  }
+
+  async getScheduleState(schedule: string): Promise<ScheduleState | undefined> {
+    return this.#schedules.state(schedule);
+  }
+
+  async initScheduleState(schedule: string, cursor: number): Promise<ScheduleState> {
+    return this.#schedules.initState(schedule, cursor);
+  }
+
+  async setSchedulePaused(schedule: string, paused: boolean, now: number): Promise<ScheduleState> {
+    return this.#schedules.setPaused(schedule, paused, now);
   }
 
   async close(): Promise<void> {

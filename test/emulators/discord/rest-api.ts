@@ -1,8 +1,8 @@
 /**
  * The emulated Discord REST API (v10) subset the channel uses, at `/api/v10/…`: the gateway
- * URL, the bot and application, slash command registration, channels, messages (2,000-character
- * limit, nonces with `enforce_nonce`), typing, interaction webhooks (`@original` and follow-ups)
- * and interaction callbacks. Discord's error shapes (`{message, code}`) and per-route rate limits
+ * URL, the bot and application, slash command registration, opening DMs, channels, messages
+ * (2,000-character limit, nonces with `enforce_nonce`), typing, interaction webhooks
+ * (`@original` and follow-ups) and interaction callbacks. Discord's error shapes (`{message, code}`) and per-route rate limits
  * (rate-limits.ts) apply; every call is logged for tests.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -62,6 +62,21 @@ route("POST", "/applications/{app}/commands", (ctx, [app], body) => {
   if (existing >= 0) ctx.commands[existing] = command;
   else ctx.commands.push(command);
   return [existing >= 0 ? 200 : 201, command];
+});
+route("POST", "/users/@me/channels", (ctx, _params, body) => {
+  const recipient = body.recipient_id;
+  if (typeof recipient !== "string" || !/^\d{15,20}$/.test(recipient)) {
+    const code = recipient === undefined ? "BASE_TYPE_REQUIRED" : "NUMBER_TYPE_COERCE";
+    const message = recipient === undefined ? "This field is required" : `Value "${String(recipient)}" is not snowflake.`;
+    return error(400, 50035, "Invalid Form Body", { errors: { recipient_id: { _errors: [{ code, message }] } } });
+  }
+  const user = ctx.world.users.get(recipient);
+  if (!user) return error(400, 50033, "Invalid Recipient(s)");
+  if (user.bot) return error(400, 50007, "Cannot send messages to this user");
+  // One DM per person: opening it again returns the same channel.
+  const existing = [...ctx.world.channels.values()].find((c) => c.type === 1 && c.recipients?.some((r) => r.id === recipient));
+  const dm = existing ?? ctx.world.addChannel({ id: ctx.world.snowflake(), type: 1, recipients: [user] });
+  return [200, { ...dm, last_message_id: ctx.world.inChannel(dm.id).at(-1)?.id ?? null, flags: 0 }];
 });
 route("GET", "/channels/{channel}", (ctx, [id]) => {
   const channel = ctx.world.channels.get(id!);

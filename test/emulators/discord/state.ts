@@ -18,6 +18,8 @@ export interface EmuChannel {
   guild_id?: string;
   parent_id?: string;
   name?: string;
+  /** A DM's other side (Discord lists the person, not the bot). */
+  recipients?: EmuUser[];
 }
 
 export interface EmuMessage {

@@ -72,7 +72,7 @@ export interface SlackEmulator {
   setEventsUrl(url: string): void;
   addUser(user: { id: string; name: string; realName?: string; displayName?: string; email?: string; isBot?: boolean }): void;
   /** Make a conversation exist (events create the ones they mention). DMs are D…, private channels G…. */
-  addChannel(channel: { id: string; name?: string; kind?: "channel" | "group" | "im"; user?: string }): void;
+  addChannel(channel: { id: string; name?: string; kind?: "channel" | "group" | "im"; user?: string; archived?: boolean }): void;
   /**
    * Deliver an event as Slack would: over the Socket Mode connection if one is open, else a signed
    * HTTP POST to eventsUrl, with Slack's retry policy. Resolves when acked or out of retries.

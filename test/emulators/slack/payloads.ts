@@ -200,6 +200,7 @@ export interface EmulatedChannel {
   /** For a DM: the person on the other side. */
   user?: string;
   created: number;
+  archived?: boolean;
 }
 
 /** A `users.info` user object. Bots have no email; people have one only when the workspace knows it. */
@@ -252,7 +253,7 @@ export function userObject(ids: WorkspaceIds, u: EmulatedUser): Record<string, u
 /** A `conversations.info` channel object. */
 export function conversationObject(ids: WorkspaceIds, c: EmulatedChannel): Record<string, unknown> {
   if (c.kind === "im") {
-    return { id: c.id, created: c.created, is_archived: false, is_im: true, is_org_shared: false, context_team_id: ids.teamId, updated: c.created * 1000, user: c.user ?? "", is_user_deleted: false, priority: 0 };
+    return { id: c.id, created: c.created, is_archived: c.archived ?? false, is_im: true, is_org_shared: false, context_team_id: ids.teamId, updated: c.created * 1000, user: c.user ?? "", is_user_deleted: false, priority: 0 };
   }
   return {
     id: c.id,
@@ -263,7 +264,7 @@ export function conversationObject(ids: WorkspaceIds, c: EmulatedChannel): Recor
     is_mpim: false,
     is_private: c.kind === "group",
     created: c.created,
-    is_archived: false,
+    is_archived: c.archived ?? false,
     is_general: c.name === "general",
     unlinked: 0,
     name_normalized: c.name,

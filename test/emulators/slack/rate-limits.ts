@@ -16,6 +16,10 @@ export const METHOD_LIMITS: Record<string, { tier: string; perMinute: number; pe
   "chat.update": { tier: "3", perMinute: 50 },
   "users.info": { tier: "4", perMinute: 100 },
   "conversations.info": { tier: "3", perMinute: 50 },
+  "conversations.list": { tier: "2", perMinute: 20 },
+  "conversations.open": { tier: "3", perMinute: 50 },
+  "users.list": { tier: "2", perMinute: 20 },
+  "users.lookupByEmail": { tier: "3", perMinute: 50 },
   "assistant.threads.setStatus": { tier: "special", perMinute: 100 },
   "apps.connections.open": { tier: "3", perMinute: 50 },
 };

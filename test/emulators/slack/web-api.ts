@@ -7,12 +7,14 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { botMessageObject, conversationObject, userObject } from "./payloads.ts";
 import type { FailureQueue, RateLimiter } from "./rate-limits.ts";
 import type { StoredMessage, Workspace } from "./workspace.ts";
+import { fail, requireArgs, SlackApiError, str, type Args, type MethodSpec } from "./api-errors.ts";
+import { directoryMethods } from "./directory-api.ts";
 import { readText } from "../read-body.ts";
 
 /** Slack's cap on a message's text; longer text is refused with `msg_too_long`. */
 export const MAX_TEXT_LENGTH = 40_000;
 
-const BOT_SCOPES = "app_mentions:read,assistant:write,channels:history,chat:write,commands,groups:history,im:history,users:read,users:read.email";
+const BOT_SCOPES = "app_mentions:read,assistant:write,channels:history,channels:read,chat:write,commands,groups:history,groups:read,im:history,im:write,users:read,users:read.email";
 
 export interface WebApiCall {
   method: string;
@@ -33,29 +35,6 @@ export interface WebApiDeps {
   /** Called after the bot posted a message, so Slack-style echo events can follow. */
   onBotMessage(message: StoredMessage): void;
 }
-
-type Args = Record<string, unknown>;
-type Result = Record<string, unknown>;
-
-/** A Web API error answer: `{ok:false,error}` with HTTP 200, optionally with details. */
-class SlackApiError extends Error {
-  readonly extra: Result;
-  constructor(error: string, extra: Result = {}) {
-    super(error);
-    this.extra = extra;
-  }
-}
-
-const fail = (error: string, extra?: Result): never => {
-  throw new SlackApiError(error, extra);
-};
-
-function requireArgs(args: Args, ...names: string[]): void {
-  const missing = names.filter((n) => args[n] === undefined || args[n] === "");
-  if (missing.length) fail("invalid_arguments", { response_metadata: { messages: missing.map((n) => `[ERROR] missing required field: ${n}`) } });
-}
-
-const str = (value: unknown): string | undefined => (typeof value === "string" ? value : typeof value === "number" ? String(value) : undefined);
 
 /** Block Kit arrives JSON-encoded in form bodies and as arrays in JSON bodies. */
 function parsedJsonArg(value: unknown): unknown {
@@ -81,7 +60,7 @@ export function createWebApi(deps: WebApiDeps) {
     if (text && text.length > MAX_TEXT_LENGTH) fail("msg_too_long");
   }
 
-  const methods: Record<string, { token: "bot" | "app"; handle(args: Args): Result }> = {
+  const methods: Record<string, MethodSpec> = {
     "auth.test": {
       token: "bot",
       handle: () => ({ url: "https://emulator.slack.com/", team: "Emulator Workspace", user: "switchboard", team_id: ids.teamId, user_id: ids.botUserId, bot_id: ids.botId, is_enterprise_install: false }),
@@ -160,6 +139,9 @@ export function createWebApi(deps: WebApiDeps) {
       token: "app",
       handle: () => ({ url: deps.openSocketUrl() }),
     },
+
+    // Finding people and rooms by name, and opening DMs: what sending first needs.
+    ...directoryMethods(workspace),
   };
 
   return async function handleWebApi(req: IncomingMessage, res: ServerResponse, method: string): Promise<void> {

@@ -71,13 +71,14 @@ export class Workspace {
     return user;
   }
 
-  addChannel(channel: { id: string; name?: string; kind?: "channel" | "group" | "im"; user?: string }): EmulatedChannel {
+  addChannel(channel: { id: string; name?: string; kind?: "channel" | "group" | "im"; user?: string; archived?: boolean }): EmulatedChannel {
     const created: EmulatedChannel = {
       id: channel.id,
       name: channel.name ?? channel.id.toLowerCase(),
       kind: channel.kind ?? channelTypeOf(channel.id),
       user: channel.user,
       created: Math.floor(Date.now() / 1000),
+      ...(channel.archived ? { archived: true } : {}),
     };
     this.channels.set(channel.id, created);
     return created;

@@ -6,7 +6,7 @@
 import type { Message, Update, User } from "grammy/types";
 import { parseText } from "./markup.ts";
 import type { ApiFailure, UpdateQueue } from "./updates.ts";
-import type { Chat, Conversations, SentRecord } from "./conversations.ts";
+import { chatFullInfo, chatShape, type Chat, type Conversations, type SentRecord } from "./conversations.ts";
 
 export const MAX_TEXT_LENGTH = 4096;
 
@@ -60,6 +60,10 @@ export async function callMethod(deps: BotApiDeps, method: string, params: Recor
       return { ok: true, result: true, description: "Webhook was deleted" } as ApiResult;
     case "getWebhookInfo":
       return ok({ url: deps.updates.webhook?.url ?? "", has_custom_certificate: false, pending_update_count: deps.updates.unconfirmed.length });
+    case "getChat": {
+      const chat = deps.conversations.chat(params.chat_id);
+      return chat ? ok(chatFullInfo(chat)) : fail(400, "Bad Request: chat not found");
+    }
     case "sendMessage":
       return sendMessage(deps, params);
     case "editMessageText":
@@ -96,7 +100,8 @@ function sendMessage(deps: BotApiDeps, params: Record<string, unknown>): ApiResu
   const replyTo = reply?.message_id !== undefined ? deps.conversations.message(chat.id, reply.message_id) : undefined;
   if (reply?.message_id !== undefined && !replyTo && !reply.allow_sending_without_reply) return fail(400, "Bad Request: message to be replied not found");
   const message = deps.conversations.record(chat, {
-    from: deps.bot,
+    // In a channel a post is the channel's own: it has a sender_chat and no from.
+    ...(chat.type === "channel" ? { sender_chat: chatShape(chat) } : { from: deps.bot }),
     text: checked.text,
     ...(checked.entities.length > 0 ? { entities: checked.entities as Message["entities"] } : {}),
     ...(threadId !== undefined ? { message_thread_id: threadId, is_topic_message: true } : {}),

@@ -7,8 +7,10 @@ import type { Message, MessageEntity, User } from "grammy/types";
 
 export interface Chat {
   id: number;
-  type: "private" | "group" | "supergroup";
+  type: "private" | "group" | "supergroup" | "channel";
   title?: string;
+  /** A public group's or channel's @username (without the @). */
+  username?: string;
   isForum: boolean;
   /** Forum topics: thread id → name. */
   topics: Map<number, string>;
@@ -45,7 +47,12 @@ export class Conversations {
   readonly sent: SentRecord[] = [];
   readonly actions: ChatAction[] = [];
 
+  /** By id, or by `@username` as Telegram takes it for public groups and channels. */
   chat(id: unknown): Chat | undefined {
+    if (typeof id === "string" && id.startsWith("@")) {
+      const name = id.slice(1).toLowerCase();
+      return [...this.chats.values()].find((c) => c.type !== "private" && c.username?.toLowerCase() === name);
+    }
     const n = typeof id === "number" ? id : typeof id === "string" && /^-?\d+$/.test(id) ? Number(id) : NaN;
     return this.chats.get(n);
   }
@@ -54,10 +61,23 @@ export class Conversations {
     return this.chats.get(user.id) ?? this.add({ id: user.id, type: "private", isForum: false, user });
   }
 
-  group(id: number, options: { title?: string; forum?: boolean; supergroup?: boolean } = {}): Chat {
+  group(id: number, options: { title?: string; forum?: boolean; supergroup?: boolean; username?: string } = {}): Chat {
     const existing = this.chats.get(id);
     if (existing) return existing;
-    return this.add({ id, type: options.forum || options.supergroup ? "supergroup" : "group", title: options.title ?? `Group ${id}`, isForum: options.forum ?? false });
+    // Only supergroups can be public (have a username).
+    const supergroup = options.forum || options.supergroup || options.username !== undefined;
+    return this.add({
+      id,
+      type: supergroup ? "supergroup" : "group",
+      title: options.title ?? `Group ${id}`,
+      isForum: options.forum ?? false,
+      ...(options.username !== undefined ? { username: options.username } : {}),
+    });
+  }
+
+  /** A channel the bot may post in (as an administrator). Channel ids are -100…, like supergroups'. */
+  channel(id: number, options: { title?: string; username?: string } = {}): Chat {
+    return this.chats.get(id) ?? this.add({ id, type: "channel", title: options.title ?? `Channel ${id}`, isForum: false, ...(options.username !== undefined ? { username: options.username } : {}) });
   }
 
   /** A forum topic: its thread id is the id of the service message that created it. */
@@ -90,10 +110,20 @@ export class Conversations {
   }
 }
 
-function chatShape(chat: Chat): Message["chat"] {
+export function chatShape(chat: Chat): Message["chat"] {
   if (chat.type === "private") return { id: chat.id, type: "private", first_name: chat.user?.first_name ?? "", ...(chat.user?.username ? { username: chat.user.username } : {}) };
   if (chat.type === "group") return { id: chat.id, type: "group", title: chat.title ?? "" };
-  return { id: chat.id, type: "supergroup", title: chat.title ?? "", ...(chat.isForum ? { is_forum: true } : {}) };
+  const username = chat.username !== undefined ? { username: chat.username } : {};
+  if (chat.type === "channel") return { id: chat.id, type: "channel", title: chat.title ?? "", ...username };
+  return { id: chat.id, type: "supergroup", title: chat.title ?? "", ...username, ...(chat.isForum ? { is_forum: true } : {}) };
+}
+
+/** getChat's ChatFullInfo: the chat's fields plus the ones getChat always adds. */
+export function chatFullInfo(chat: Chat): Record<string, unknown> {
+  const info: Record<string, unknown> = { ...chatShape(chat), accent_color_id: 0, max_reaction_count: 11, accepted_gift_types: { unlimited_gifts: false, limited_gifts: false, unique_gifts: false, premium_subscription: false } };
+  if (chat.type === "private" && chat.user?.last_name) info.last_name = chat.user.last_name;
+  if (chat.isForum) info.is_forum = true;
+  return info;
 }
 
 /** The entities Telegram finds in plain user text: @mentions and /commands. */

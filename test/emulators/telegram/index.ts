@@ -49,7 +49,10 @@ export interface TelegramEmulator {
   bob: User;
   /** A user speaks; the update goes to the long poll or the webhook. */
   say(options: SayOptions): { update: Update; message: Message };
-  addGroup(id: number, options?: { title?: string; forum?: boolean; supergroup?: boolean }): void;
+  /** A group; with a username it is a public supergroup, found by `@username`. */
+  addGroup(id: number, options?: { title?: string; forum?: boolean; supergroup?: boolean; username?: string }): void;
+  /** A channel the bot posts in as an administrator (`@username` finds a public one). */
+  addChannel(id: number, options?: { title?: string; username?: string }): void;
   /** The group now lives on as a supergroup with this id (sends to the old id get migrate_to_chat_id). */
   migrateGroup(id: number, to: number): void;
   /** The bot's messages, oldest first; in one chat when given. */
@@ -146,6 +149,7 @@ export async function startTelegramEmulator(options: TelegramEmulatorOptions = {
     bob,
     say,
     addGroup: (id, groupOptions) => void conversations.group(id, groupOptions),
+    addChannel: (id, channelOptions) => void conversations.channel(id, channelOptions),
     migrateGroup: (id, to) => {
       const old = conversations.chat(id);
       if (!old) throw new Error(`no chat ${id}`);
