@@ -27,6 +27,8 @@ import { channelFromConfig } from "./channels/from-config.ts";
 import { StoredChannelSync } from "./channels/stored/sync.ts";
 import { ChannelAdmin } from "./channels/stored/admin.ts";
 import type { ChannelConfig } from "./config/schema.ts";
+import { ScheduleService } from "./core/schedules/service.ts";
+import { sendFirst, type ProactiveResult, type ProactiveSend } from "./core/proactive.ts";
 import { abuseGuard, limitsFor } from "./core/abuse/index.ts";
 import { SdkChannel } from "./channels/sdk/index.ts";
 import { createFetchHandler, type FetchHandler } from "./server/handler.ts";
@@ -73,6 +75,7 @@ export class Switchboard {
   /** Channels created through the API or CLI, applied to the running gateway. */
   private storedChannels: StoredChannelSync | undefined;
   private channelAdmin: ChannelAdmin | undefined;
+  private scheduleService: ScheduleService | undefined;
 
   constructor(config: SwitchboardConfig, options: CreateGatewayOptions) {
     this.config = config;
@@ -115,7 +118,11 @@ export class Switchboard {
     if (this.core) throw new SwitchboardError("the gateway is already started");
     const { config } = this;
     const baseDir = this.options.baseDir ?? process.cwd();
-    const references = agentReferenceIssues(config, [...Object.keys(config.agents), ...this.extraAgents.map((a) => a.id)]);
+    const references = agentReferenceIssues(
+      config,
+      [...Object.keys(config.agents), ...this.extraAgents.map((a) => a.id)],
+      [...Object.keys(config.channels), ...this.extraChannels.map((c) => c.id)],
+    );
     if (references.length > 0) throw new ConfigError(references);
     this.adminToken = resolveAdminToken(config.admin, baseDir);
     const agentIds = () => [...Object.keys(config.agents), ...this.extraAgents.map((a) => a.id)];
@@ -174,6 +181,8 @@ export class Switchboard {
     try {
       await core.start();
       await storedChannels.start();
+      this.scheduleService = new ScheduleService({ gateway: core, configSchedules: config.schedules, log: this.log });
+      await this.scheduleService.start();
       if (this.options.listen !== false) {
         this.server = await listen(core, this.fetch, { port: config.server.port, host: config.server.host });
       }
@@ -191,6 +200,7 @@ export class Switchboard {
     await this.server?.close();
     this.server = undefined;
     await this.storedChannels?.stop();
+    await this.scheduleService?.stop();
     await this.core?.stop();
   }
 
@@ -220,6 +230,17 @@ export class Switchboard {
     return streamReply(this.sdkContext(), this.sdkEnvelope(options, text));
   }
 
+  /** Send first: `to` on `channel` (a Slack channel, an email address, …) gets `text`, through the outbox. */
+  sendFirst(message: Omit<ProactiveSend, "by"> & { by?: string }): Promise<ProactiveResult> {
+    return sendFirst(this.gateway, { by: "code", ...message });
+  }
+
+  /** The schedules of the running gateway: list, create, run-now, pause, resume. */
+  get schedules(): ScheduleService {
+    if (!this.scheduleService) throw new SwitchboardError("the gateway is not started", { status: 503 });
+    return this.scheduleService;
+  }
+
   /** Talk straight to a sub-agent an agent exposed (the `subagentId` of a `subagent.exposed` event). */
   async sendToSubagent(subagentId: string, text: string, options: Omit<SendOptions, "session" | "agent"> = {}): Promise<Reply> {
     return this.send({ ...options, session: await this.exposedSession(subagentId, options.user) }, text);
@@ -241,7 +262,13 @@ export class Switchboard {
       const core = this.core;
       if (!core) return Response.json({ error: "the gateway is not running" }, { status: 503 });
       if (inner?.core !== core) {
-        const options = { bodyLimit: this.config.server.bodyLimit, prefix, adminToken: this.adminToken, ...(this.channelAdmin ? { channels: this.channelAdmin } : {}) };
+        const options = {
+          bodyLimit: this.config.server.bodyLimit,
+          prefix,
+          adminToken: this.adminToken,
+          ...(this.channelAdmin ? { channels: this.channelAdmin } : {}),
+          ...(this.scheduleService ? { schedules: this.scheduleService } : {}),
+        };
         inner = { core, handle: createFetchHandler(core, options) };
       }
       return inner.handle(request, context);

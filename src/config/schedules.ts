@@ -22,10 +22,12 @@ export const scheduleSchema = z
     at: z.string().optional(),
     /** An interval such as 30m or 2h. Slots fall on whole multiples of it since 1970-01-01 00:00 UTC, the same on every gateway. */
     every: duration.optional(),
-    /** The agent that runs the turn. */
-    agent: z.string().min(1),
-    /** What the agent is told each time. */
-    instruction: z.string().min(1),
+    /** The agent that runs the turn (with `instruction`). */
+    agent: z.string().min(1).optional(),
+    /** What the agent is told each time; its answer is delivered. */
+    instruction: z.string().min(1).optional(),
+    /** Or a fixed text, delivered as it is with no agent (a reminder). */
+    text: z.string().min(1).optional(),
     /** Where the answer is delivered: a channel id and a target on it (a Slack channel, a chat id, an email address, …). */
     target: z.strictObject({ channel: z.string().min(1), to: z.string().min(1) }),
     /** `isolated` (default): each run is a turn in the schedule's own session. Otherwise a session id to continue. */
@@ -35,6 +37,10 @@ export const scheduleSchema = z
     enabled: boolean.default(true),
   })
   .superRefine((schedule, ctx) => {
+    if ((schedule.instruction === undefined) === (schedule.text === undefined)) {
+      ctx.addIssue({ code: "custom", path: [], message: "needs exactly one of instruction (an agent answers it) and text (sent as it is)" });
+    }
+    if (schedule.instruction !== undefined && schedule.agent === undefined) ctx.addIssue({ code: "custom", path: ["agent"], message: "required with instruction: the agent that answers it" });
     const set = TIMING_FIELDS.filter((field) => schedule[field] !== undefined);
     if (set.length === 0) ctx.addIssue({ code: "custom", path: [], message: 'needs one of cron, at or every (e.g. cron: "0 9 * * *")' });
     if (set.length > 1) {
@@ -76,7 +82,7 @@ export type ScheduleConfigInput = z.input<typeof scheduleSchema>;
 export function scheduleReferenceIssues(schedules: readonly ScheduleConfig[], agentIds: readonly string[], channelIds: readonly string[]): string[] {
   const issues: string[] = [];
   schedules.forEach((schedule, i) => {
-    if (!agentIds.includes(schedule.agent)) issues.push(`schedules.${i}.agent: unknown agent "${schedule.agent}" (known: ${agentIds.join(", ") || "none"})`);
+    if (schedule.agent !== undefined && !agentIds.includes(schedule.agent)) issues.push(`schedules.${i}.agent: unknown agent "${schedule.agent}" (known: ${agentIds.join(", ") || "none"})`);
     if (!channelIds.includes(schedule.target.channel)) {
       issues.push(`schedules.${i}.target.channel: unknown channel "${schedule.target.channel}" (known: ${channelIds.join(", ") || "none"})`);
     }

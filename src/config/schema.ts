@@ -12,6 +12,7 @@ import { a2aAgentSchema } from "../agents/a2a/config.ts";
 import { commandAgentSchema } from "../agents/command/config.ts";
 import { httpAgentSchema } from "../agents/http/config.ts";
 import { webhookChannelSchema } from "../channels/webhook/config.ts";
+import { scheduleReferenceIssues, schedulesSchema } from "./schedules.ts";
 import { whatsappChannelSchema } from "../channels/whatsapp/config.ts";
 import { telegramChannelSchema } from "../channels/telegram/config.ts";
 import { discordChannelSchema } from "../channels/discord/config.ts";
@@ -294,6 +295,8 @@ export const configSchema = z
     secrets: secretsSchema,
     /** The management API's admin token; without one, /v1/sessions and /v1/pairing are off. */
     admin: adminSchema,
+    /** When agents speak first: cron, one-shot and interval runs whose answer goes to a target. */
+    schedules: schedulesSchema,
   })
   .superRefine((config, ctx) => {
     for (const issue of identityLinkIssues(config.identityLinks)) {
@@ -317,7 +320,7 @@ export const configSchema = z
  * References to agents, checked apart from the schema because agents may also be added in code
  * (`gateway.addAgent`) before the gateway starts.
  */
-export function agentReferenceIssues(config: SwitchboardConfig, agentIds: readonly string[]): string[] {
+export function agentReferenceIssues(config: SwitchboardConfig, agentIds: readonly string[], channelIds: readonly string[] = Object.keys(config.channels)): string[] {
   const issues: string[] = [];
   if (config.defaultAgent !== undefined && !agentIds.includes(config.defaultAgent)) {
     issues.push(`defaultAgent: unknown agent "${config.defaultAgent}" (known: ${agentIds.join(", ") || "none"})`);
@@ -327,6 +330,7 @@ export function agentReferenceIssues(config: SwitchboardConfig, agentIds: readon
       issues.push(`routes.${i}.then.agent: unknown agent "${route.then.agent}"`);
     }
   });
+  issues.push(...scheduleReferenceIssues(config.schedules, agentIds, channelIds));
   return issues;
 }
 

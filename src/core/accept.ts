@@ -92,9 +92,10 @@ async function commit(deps: AcceptDeps, ctx: AcceptContext, key: string): Promis
 
   const command = envelope.text.trim().toLowerCase();
   // A named session (`existing`) is not the conversation's to replace: there /new is just text.
-  const isReset = resetCommands.has(command) && !("existingId" in target);
+  const isReset = resetCommands.has(command) && !("existingId" in target) && envelope.sender.origin === undefined;
   // Gateway text and the user's stay apart, and the user's cannot pose as either (abuse/agent-text.ts).
-  const text = agentText(route.instruction, envelope.text);
+  // A proactive send is the operator's own words, delivered as they are.
+  const text = envelope.sender.origin === "send" ? envelope.text : agentText(route.instruction, envelope.text);
   const input: AcceptInput = {
     channel: envelope.channel,
     eventId: envelope.eventId,
@@ -105,7 +106,7 @@ async function commit(deps: AcceptDeps, ctx: AcceptContext, key: string): Promis
       kind: isReset ? "reset" : "message",
       text: isReset ? command : text,
       sender: envelope.sender,
-      replyTo: {
+      replyTo: envelope.replyTo ?? {
         conversation: envelope.conversation.id,
         thread: envelope.thread,
         user: envelope.sender.id,

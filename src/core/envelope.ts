@@ -3,6 +3,7 @@
  * Channel adapters build envelopes at ingress; nothing after ingress sees platform payloads
  * except through `raw`.
  */
+import type { Address } from "./channel.ts";
 
 export interface Sender {
   id: string;
@@ -12,6 +13,12 @@ export interface Sender {
   bot?: boolean;
   /** The gateway user this sender is linked to (`identityLinks`), set at accept. */
   identity?: string;
+  /**
+   * Set only by the gateway itself, never from platform input: the message was not written on the
+   * platform but made to speak first. `send`: deliver the text as it is, no agent runs.
+   * `schedule`: a scheduled run; the agent answers the text (its instruction).
+   */
+  origin?: "send" | "schedule";
 }
 
 export interface Attachment {
@@ -55,6 +62,8 @@ export interface Envelope {
   hints?: EnvelopeHints;
   /** Copied to the reply's `Address.ref`: what the channel needs to answer this message. */
   replyRef?: string;
+  /** Where the reply goes when it is not back to the sender: a proactive message's resolved target. */
+  replyTo?: Address;
   raw?: unknown;
 }
 

@@ -104,12 +104,14 @@ export class TurnRunner {
 
     const first = pending[0]!;
     // `collect` merges consecutive messages; a /reset in the queue stays a turn of its own.
-    const items = first.kind === "reset" ? [first] : takeWhile(pending, (i) => i.kind === "message");
+    // A proactive send is a turn of its own too: no agent runs, its text is what is said.
+    const items = first.kind === "reset" || first.sender.origin === "send" ? [first] : takeWhile(pending, (i) => i.kind === "message" && i.sender.origin !== "send");
     // Stable across reruns after a crash, so services and delegations can deduplicate on it.
     const turnId = first.id;
     const lane = lease?.hold;
 
     if (first.kind === "reset") return this.commit(sessionId, turnId, items, "done", replies.reset, { record: false, lane });
+    if (first.sender.origin === "send") return this.commit(sessionId, turnId, items, "done", first.text, { record: true, asAssistant: true, lane });
     if (!agent) {
       this.deps.log.error("session's agent is not configured", { sessionId, agent: session.agent });
       return this.commit(sessionId, turnId, items, "failed", replies.failed, { record: true, lane });
@@ -230,12 +232,15 @@ export class TurnRunner {
     items: InboxItem[],
     status: Exclude<InboxStatus, "pending">,
     reply: string,
-    options: { record: boolean; deliver?: boolean; agentState?: Record<string, unknown>; placeholder?: string; lane?: LaneHold | undefined },
+    options: { record: boolean; asAssistant?: boolean; deliver?: boolean; agentState?: Record<string, unknown>; placeholder?: string; lane?: LaneHold | undefined },
   ): Promise<boolean> {
     const now = Date.now();
     const last = items[items.length - 1]!;
     const transcript: TranscriptEntry[] = [];
-    if (options.record) {
+    if (options.record && options.asAssistant) {
+      // What the gateway said first is the agent's side of the conversation: a reply to it has that context.
+      transcript.push({ role: "assistant", text: reply, at: now, messageId: last.id });
+    } else if (options.record) {
       for (const i of items) transcript.push({ role: "user", text: i.text, at: i.acceptedAt, messageId: i.id });
       // Apologies for failures are for the user, not conversation history the agent should build on.
       if (reply && (status === "done" || status === "interrupted")) transcript.push({ role: "assistant", text: reply, at: now, messageId: last.id });

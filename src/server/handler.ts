@@ -11,6 +11,8 @@ import type { Channel } from "../core/channel.ts";
 import { handleSessions } from "./sessions-api.ts";
 import { handlePairing } from "./pairing-api.ts";
 import { handleChannels } from "./channels-api.ts";
+import { handleOutbound, handleSchedules } from "./schedules-api.ts";
+import type { ScheduleService } from "../core/schedules/service.ts";
 import type { ChannelAdmin } from "../channels/stored/admin.ts";
 import { adminRefusal, managementSegments } from "./admin-auth.ts";
 
@@ -30,6 +32,8 @@ export interface HandlerOptions {
   adminToken?: string;
   /** Channel management (`/v1/channels`); absent where the gateway has no config behind it. */
   channels?: ChannelAdmin;
+  /** Schedules (`/v1/schedules`); absent on a gateway without them. */
+  schedules?: ScheduleService;
 }
 
 interface PageChannel extends Channel {
@@ -67,7 +71,14 @@ export function createFetchHandler(gateway: Gateway, options: HandlerOptions): F
       if (parts[1] === "sessions") return handleSessions(gateway, request, parts.slice(2));
       if (parts[1] === "pairing") return handlePairing(gateway, request, parts.slice(2));
       if (parts[1] === "channels") return handleChannels(options.channels, request, parts.slice(2), options.bodyLimit);
+      if (parts[1] === "schedules") return handleSchedules(options.schedules, request, parts.slice(2), options.bodyLimit);
       return errorResponse(404, `no route ${request.method} ${path}`);
+    }
+    if (parts[0] === "v1" && parts[1] === "messages" && parts[2] === "outbound" && parts.length === 3) {
+      // Sending first reaches anyone the channels can reach: an operator's act, not an API caller's.
+      const refusal = adminRefusal(request.headers, options.adminToken);
+      if (refusal) return refusal;
+      return handleOutbound(gateway, request, options.bodyLimit);
     }
     if (parts[0] === "v1") {
       const api = apiChannel();

@@ -210,15 +210,18 @@ export interface SessionQuery {
 }
 
 /**
- * A channel created through the API or CLI rather than the YAML: its config as JSON, with every
- * secret value an encrypted envelope. `version` grows with each write, for compare-and-set.
+ * A definition created through the API, the CLI or an agent rather than the YAML (a channel, a
+ * schedule): its config as JSON (a channel's secrets as encrypted envelopes). `version` grows with
+ * each write, for compare-and-set.
  */
-export interface StoredChannel {
+export interface StoredRecord {
   id: string;
   config: string;
   version: number;
   updatedAt: number;
 }
+
+export type StoredChannel = StoredRecord;
 
 /**
  * A best-effort broadcast between the gateways sharing a store (not durable: what matters is
@@ -313,6 +316,11 @@ export interface Store extends ScheduleStore {
   /** Every stored channel, by id. */
   listStoredChannels(): Promise<StoredChannel[]>;
   deleteStoredChannel(id: string): Promise<boolean>;
+  /** Schedules made through the API or by agents (MCP), the same way. */
+  putStoredSchedule(id: string, config: string, now: number, expectedVersion?: number): Promise<number | undefined>;
+  getStoredSchedule(id: string): Promise<StoredRecord | undefined>;
+  listStoredSchedules(): Promise<StoredRecord[]>;
+  deleteStoredSchedule(id: string): Promise<boolean>;
 
   /** Append audit entries (a batch, in one write). */
   appendAudit(entries: AuditEntry[]): Promise<void>;

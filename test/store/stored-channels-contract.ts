@@ -1,13 +1,45 @@
 /**
- * The stored-channel part of the Store contract (channels created through the API or CLI):
- * create-only writes, compare-and-set on the version, listing and deleting. Called from runStoreContract.
+ * The stored-definition part of the Store contract (channels and schedules created through the API,
+ * the CLI or an agent): create-only writes, compare-and-set on the version, listing and deleting, and
+ * the two kinds kept apart. Called from runStoreContract.
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import type { Store } from "../../src/store/store.ts";
+import type { Store, StoredRecord } from "../../src/store/store.ts";
+
+interface Kind {
+  putStoredChannel(id: string, config: string, now: number, expectedVersion?: number): Promise<number | undefined>;
+  getStoredChannel(id: string): Promise<StoredRecord | undefined>;
+  listStoredChannels(): Promise<StoredRecord[]>;
+  deleteStoredChannel(id: string): Promise<boolean>;
+}
+
+/** The schedule methods under the channel methods' names, so one suite checks both kinds. */
+const schedules = (store: Store): Kind => ({
+  putStoredChannel: (id, config, now, expected) => store.putStoredSchedule(id, config, now, expected),
+  getStoredChannel: (id) => store.getStoredSchedule(id),
+  listStoredChannels: () => store.listStoredSchedules(),
+  deleteStoredChannel: (id) => store.deleteStoredSchedule(id),
+});
 
 export function storedChannelsContract(withStore: (fn: (store: Store) => Promise<void>) => () => Promise<void>): void {
-  describe("stored channels", () => {
+  for (const [name, view] of [["stored channels", (s: Store): Kind => s], ["stored schedules", schedules]] as const) {
+    storedRecords(name, (fn) => withStore((store) => fn(view(store))));
+  }
+  describe("stored definitions", () => {
+    it("keeps channels and schedules apart", withStore(async (store) => {
+      await store.putStoredChannel("same", "channel", 1, 0);
+      await store.putStoredSchedule("same", "schedule", 1, 0);
+      assert.equal((await store.getStoredChannel("same"))?.config, "channel");
+      assert.equal((await store.getStoredSchedule("same"))?.config, "schedule");
+      await store.deleteStoredSchedule("same");
+      assert.equal((await store.getStoredChannel("same"))?.config, "channel");
+    }));
+  });
+}
+
+function storedRecords(name: string, withStore: (fn: (store: Kind) => Promise<void>) => () => Promise<void>): void {
+  describe(name, () => {
     it("creates with version 1, refuses a second create, and updates only from the version it read", withStore(async (store) => {
       assert.equal(await store.getStoredChannel("hook"), undefined);
       assert.equal(await store.putStoredChannel("hook", '{"type":"webhook","v":1}', 1000, 0), 1);

@@ -26,6 +26,8 @@ export function abuseGuard(deps: AbuseGuardDeps): Middleware<AcceptContext> {
   const now = deps.now ?? Date.now;
   return async (ctx, next) => {
     const { envelope } = ctx;
+    // Limits protect the agents from platform senders; what the gateway itself sends first is the operator's.
+    if (envelope.sender.origin !== undefined) return next();
     const limits = deps.limits(envelope.channel);
     const cap = capViolation(envelope.text, envelope.attachments.length, limits);
     if (cap !== undefined) {

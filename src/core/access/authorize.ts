@@ -79,7 +79,8 @@ export function authorizeSenders(deps: AuthorizeDeps): Middleware<AcceptContext>
       else if (result === undefined) deps.audit({ kind: "rejected", channel, actor, reason: "refused by middleware" });
     };
     const access = deps.policyOf(channel);
-    if (!access) return admit();
+    // The gateway speaking first (a schedule, a proactive send) is no stranger to let in.
+    if (!access || envelope.sender.origin !== undefined) return admit();
     const approved = access.policy === "pairing" ? await deps.store.isSenderApproved(channel, actor) : false;
     const decision = decideAccess(access, envelope, approved);
     if (decision.verdict === "allow") return admit();

@@ -13,7 +13,7 @@
  *   by seq), `event:<channel>:<eventId>`, `dedupe:<channel>:<eventId>` (TTL) and its index
  *   `dedupes`, `thread:<channel>:<key>` (TTL), `exposure:<id>`, `channel:<channel>`, `lease:<name>`,
  *   `bucket:<key>` (a rate-limit token bucket, TTL until it is full again; scripts/buckets.ts),
- *   `storedchannels` (channels created through the API or CLI; stored-channels.ts),
+ *   `storedchannels`, `storedschedules` (definitions created through the API, CLI or MCP; stored-records.ts).
  *   `sched:<name>…` and `schednames` (schedule runs and state; schedules.ts).
  *
  * Which scripts touch which keys: accept (dedupe record, thread key, one or two sessions, inbox,
@@ -31,7 +31,7 @@ import { randomUUID } from "node:crypto";
 import type { RedisClient } from "./connect.ts";
 import type { TranscriptEntry } from "../../core/agent.ts";
 import type {
-  AcceptInput, AcceptOutcome, AuditEntry, AuditQuery, StoredChannel, ExposureRecord, InboxItem, LaneHold, OutboxItem, PairingInput, PairingOutcome, PairingRequest, SessionQuery,
+  AcceptInput, AcceptOutcome, AuditEntry, AuditQuery, StoredChannel, StoredRecord, ExposureRecord, InboxItem, LaneHold, OutboxItem, PairingInput, PairingOutcome, PairingRequest, SessionQuery,
   SessionRecord, Store, TurnCommit,
 } from "../store.ts";
 import {
@@ -53,7 +53,7 @@ import type { BucketTake, BucketVerdict } from "../../core/abuse/token-bucket.ts
 import { RedisSharedEvents } from "./shared-events.ts";
 import { RedisPairing } from "./pairing.ts";
 import { RedisAudit } from "./audit.ts";
-import { RedisStoredChannels } from "./stored-channels.ts";
+import { RedisStoredRecords } from "./stored-records.ts";
 import { RedisSchedules } from "./schedules.ts";
 import type { ScheduleClaim, ScheduleClaimOutcome, ScheduleRun, ScheduleRunQuery, ScheduleRunUpdate, ScheduleState } from "../schedules.ts";
 
@@ -77,7 +77,8 @@ export class RedisStore implements Store {
   readonly #keys: RedisKeys;
   readonly #pairing: RedisPairing;
   readonly #audit: RedisAudit;
-  readonly #storedChannels: RedisStoredChannels;
+  readonly #storedChannels: RedisStoredRecords;
+  readonly #storedSchedules: RedisStoredRecords;
   readonly #schedules: RedisSchedules;
   #closed = false;
 
@@ -87,7 +88,8 @@ export class RedisStore implements Store {
     this.sharedEvents = new RedisSharedEvents(redis, `${prefix}events`);
     this.#pairing = new RedisPairing(redis, prefix);
     this.#audit = new RedisAudit(redis, prefix);
-    this.#storedChannels = new RedisStoredChannels(redis, prefix);
+    this.#storedChannels = new RedisStoredRecords(redis, prefix, "channels");
+    this.#storedSchedules = new RedisStoredRecords(redis, prefix, "schedules");
     this.#schedules = new RedisSchedules(redis, prefix);
   }
 
@@ -254,6 +256,22 @@ export class RedisStore implements Store {
 
   async deleteStoredChannel(id: string): Promise<boolean> {
     return this.#storedChannels.remove(id);
+  }
+
+  async putStoredSchedule(id: string, config: string, now: number, expectedVersion?: number): Promise<number | undefined> {
+    return this.#storedSchedules.put(id, config, now, expectedVersion);
+  }
+
+  async getStoredSchedule(id: string): Promise<StoredRecord | undefined> {
+    return this.#storedSchedules.get(id);
+  }
+
+  async listStoredSchedules(): Promise<StoredRecord[]> {
+    return this.#storedSchedules.list();
+  }
+
+  async deleteStoredSchedule(id: string): Promise<boolean> {
+    return this.#storedSchedules.remove(id);
   }
 
   async appendAudit(entries: AuditEntry[]): Promise<void> {

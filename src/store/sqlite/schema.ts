@@ -226,6 +226,15 @@ const MIGRATIONS: readonly string[] = [
     last_failure_at INTEGER
   ) WITHOUT ROWID;
   `,
+  // Schedules made through the API or by agents (the YAML's are not stored).
+  `
+  CREATE TABLE stored_schedules (
+    id         TEXT PRIMARY KEY,
+    config     TEXT NOT NULL,
+    version    INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -21,6 +21,7 @@ import type {
   SessionRecord,
   Store,
   StoredChannel,
+  StoredRecord,
   TurnCommit,
 } from "../store.ts";
 import { acceptMessage } from "./accept.ts";
@@ -30,7 +31,7 @@ import { transaction } from "./transaction.ts";
 import { SqlitePairing } from "./pairing.ts";
 import { SqliteAudit } from "./audit.ts";
 import { SqliteBuckets } from "./buckets.ts";
-import { SqliteStoredChannels } from "./stored-channels.ts";
+import { SqliteStoredRecords } from "./stored-records.ts";
 import type { BucketTake, BucketVerdict } from "../../core/abuse/token-bucket.ts";
 import { SqliteSchedules } from "./schedules.ts";
 import type { ScheduleClaim, ScheduleClaimOutcome, ScheduleRun, ScheduleRunQuery, ScheduleRunUpdate, ScheduleState } from "../schedules.ts";
@@ -46,7 +47,8 @@ export class SqliteStore implements Store {
   readonly #audit: SqliteAudit;
   readonly #buckets: SqliteBuckets;
   readonly #schedules: SqliteSchedules;
-  readonly #storedChannels: SqliteStoredChannels;
+  readonly #storedChannels: SqliteStoredRecords;
+  readonly #storedSchedules: SqliteStoredRecords;
 
   constructor(db: DatabaseSync) {
     this.#db = db;
@@ -55,7 +57,8 @@ export class SqliteStore implements Store {
     this.#audit = new SqliteAudit(db);
     this.#buckets = new SqliteBuckets(db);
     this.#schedules = new SqliteSchedules(db);
-    this.#storedChannels = new SqliteStoredChannels(db);
+    this.#storedChannels = new SqliteStoredRecords(db, "stored_channels");
+    this.#storedSchedules = new SqliteStoredRecords(db, "stored_schedules");
   }
 
   async accept(input: AcceptInput): Promise<AcceptOutcome> {
@@ -159,6 +162,22 @@ export class SqliteStore implements Store {
 
   async deleteStoredChannel(id: string): Promise<boolean> {
     return this.#storedChannels.remove(id);
+  }
+
+  async putStoredSchedule(id: string, config: string, now: number, expectedVersion?: number): Promise<number | undefined> {
+    return this.#storedSchedules.put(id, config, now, expectedVersion);
+  }
+
+  async getStoredSchedule(id: string): Promise<StoredRecord | undefined> {
+    return this.#storedSchedules.get(id);
+  }
+
+  async listStoredSchedules(): Promise<StoredRecord[]> {
+    return this.#storedSchedules.list();
+  }
+
+  async deleteStoredSchedule(id: string): Promise<boolean> {
+    return this.#storedSchedules.remove(id);
   }
 
   async takeTokens(key: string, take: BucketTake): Promise<BucketVerdict> {

@@ -1,14 +1,15 @@
 /**
- * Channels created through the API or CLI, on Redis: the hash `storedchannels` (id → record JSON).
- * A write checks the version and bumps it in one script, so two admins editing one channel on
- * different gateways cannot overwrite each other unnoticed.
+ * Definitions created through the API, the CLI or an agent, on Redis: one hash per kind
+ * (`storedchannels`, `storedschedules`; id → record JSON). A write checks the version and bumps it
+ * in one script, so two admins editing one definition on different gateways cannot overwrite each
+ * other unnoticed.
  */
-import type { StoredChannel } from "../store.ts";
+import type { StoredRecord } from "../store.ts";
 import type { RedisClient } from "./connect.ts";
 import { lua, runScript } from "./script.ts";
 
 /** ARGV: hash, id, config, now, expected version ("" for no check). Returns the new version, or nil. */
-const PUT = lua("putStoredChannel", `
+const PUT = lua("putStoredRecord", `
 local hash, id = ARGV[2], ARGV[3]
 local raw = redis.call("HGET", hash, id)
 local version = 0
@@ -19,15 +20,15 @@ redis.call("HSET", hash, id, cjson.encode({ id = id, config = ARGV[4], version =
 return version
 `);
 
-export class RedisStoredChannels {
+export class RedisStoredRecords {
   readonly #redis: RedisClient;
   readonly #prefix: string;
   readonly #hash: string;
 
-  constructor(redis: RedisClient, prefix: string) {
+  constructor(redis: RedisClient, prefix: string, kind: "channels" | "schedules") {
     this.#redis = redis;
     this.#prefix = prefix;
-    this.#hash = `${prefix}storedchannels`;
+    this.#hash = `${prefix}stored${kind}`;
   }
 
   async put(id: string, config: string, now: number, expectedVersion: number | undefined): Promise<number | undefined> {
@@ -35,14 +36,14 @@ export class RedisStoredChannels {
     return version === null ? undefined : Number(version);
   }
 
-  async get(id: string): Promise<StoredChannel | undefined> {
+  async get(id: string): Promise<StoredRecord | undefined> {
     const raw = await this.#redis.hget(this.#hash, id);
-    return raw === null ? undefined : (JSON.parse(raw) as StoredChannel);
+    return raw === null ? undefined : (JSON.parse(raw) as StoredRecord);
   }
 
-  async list(): Promise<StoredChannel[]> {
+  async list(): Promise<StoredRecord[]> {
     const all = await this.#redis.hvals(this.#hash);
-    return all.map((raw) => JSON.parse(raw) as StoredChannel).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return all.map((raw) => JSON.parse(raw) as StoredRecord).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
   async remove(id: string): Promise<boolean> {
