@@ -12,6 +12,8 @@ import { channels } from "./channels.ts";
 import { secrets } from "./secrets.ts";
 import { doctor } from "./doctor.ts";
 import { adminToken } from "./admin-token.ts";
+import { schedules } from "./schedules.ts";
+import { message } from "./message.ts";
 
 const usage = `Usage: switchboard <command> [options]
 
@@ -36,6 +38,10 @@ Commands:
   channels set <id> path=value …      change a stored channel; enable|disable|remove <id>
   channels key <channel> [--rotate] [--grace 1h]
                                       make (or rotate) an http/webhook channel key, kept encrypted
+  schedules list [--json]             every schedule: next run, last result, paused
+  schedules run-now|pause|resume <name>
+  message send --channel C --to T [--id K] "text"
+                                      send first: #channel, an email, owner/repo#12, a chat id…
   secrets rotate --new-key-file F     re-encrypt stored secrets under a new master key
   secrets new-key                     print a fresh master key
   doctor [-c file]                    warn about plaintext secrets, key file modes, master key
@@ -71,6 +77,8 @@ export async function main(argv: string[]): Promise<number> {
         limit: { type: "string" },
         "events-url": { type: "string" },
         type: { type: "string" },
+        to: { type: "string" },
+        id: { type: "string" },
         file: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
@@ -105,6 +113,10 @@ export async function main(argv: string[]): Promise<number> {
         return await channels(rest, values);
       case "secrets":
         return await secrets(rest, values);
+      case "schedules":
+        return await schedules(rest, values);
+      case "message":
+        return await message(rest, values);
       case "doctor":
         return await doctor(values);
       case "emulate":

@@ -1,24 +1,12 @@
 import assert from "node:assert/strict";
 import type { ChildProcess } from "node:child_process";
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { getJson, postJson, tempDir } from "../helpers/gateway.ts";
 import { killHard, runCli, startCli, type RunningGateway } from "../helpers/process.ts";
 import { openSqliteStore } from "../../src/store/sqlite/index.ts";
-
-/** A port that was free a moment ago: for configs that must name a fixed port (`send` has to find the gateway). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+import { closedPort as freePort } from "../helpers/net.ts";
 
 /** Send SIGTERM and wait for the process to exit. */
 function terminate(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {

@@ -28,6 +28,12 @@ interface StoredSchedule {
   createdBy: string;
 }
 
+/** A stored schedule as the scheduler takes it; throws when it no longer validates. */
+export function parseStoredSchedule(config: string): { def: ScheduleConfig; createdBy: string } {
+  const stored = JSON.parse(config) as StoredSchedule;
+  return { def: scheduleSchema.parse(stored.input), createdBy: stored.createdBy };
+}
+
 export interface ScheduleServiceOptions {
   gateway: Gateway;
   configSchedules: readonly ScheduleConfig[];
@@ -124,8 +130,7 @@ export class ScheduleService {
         continue;
       }
       try {
-        const stored = JSON.parse(record.config) as StoredSchedule;
-        next.set(record.id, { def: scheduleSchema.parse(stored.input), createdBy: stored.createdBy, version: record.version });
+        next.set(record.id, { ...parseStoredSchedule(record.config), version: record.version });
       } catch (error) {
         log.error("a stored schedule does not validate; it does not run", { schedule: record.id, error });
       }
