@@ -181,7 +181,8 @@ export class Switchboard {
     try {
       await core.start();
       await storedChannels.start();
-      this.scheduleService = new ScheduleService({ gateway: core, configSchedules: config.schedules, log: this.log });
+      // A dead gateway's scheduled run is taken over on the same clock as its lanes: three lease TTLs.
+      this.scheduleService = new ScheduleService({ gateway: core, configSchedules: config.schedules, log: this.log, leaseMs: 3 * config.lanes.leaseTtl });
       await this.scheduleService.start();
       if (this.options.listen !== false) {
         this.server = await listen(core, this.fetch, { port: config.server.port, host: config.server.host });

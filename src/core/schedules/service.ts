@@ -40,6 +40,8 @@ export interface ScheduleServiceOptions {
   log: Logger;
   /** How often stored schedules are read again (made elsewhere). */
   syncMs?: number;
+  /** How long a run's claim outlives a gateway that stopped renewing it (then another takes the run over). */
+  leaseMs?: number;
 }
 
 export class ScheduleService {
@@ -57,6 +59,7 @@ export class ScheduleService {
       holder: gateway.instanceId,
       log: options.log.child({ component: "schedules" }),
       fire: (fire) => this.fire(fire),
+      ...(options.leaseMs !== undefined ? { leaseMs: options.leaseMs } : {}),
     });
   }
 
