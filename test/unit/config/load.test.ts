@@ -46,6 +46,7 @@ test("an empty config gets every default", () => {
     identityLinks: {},
     limits: { maxMessageChars: 40_000, maxAttachments: 20, channels: {} },
     admin: { enabled: true },
+    schedules: [],
   });
 });
 
