@@ -12,7 +12,7 @@ import { createGateway } from "../../src/switchboard.ts";
 import { createLogger } from "../../src/core/log.ts";
 import { ConfigError } from "../../src/core/errors.ts";
 
-const managementPaths = ["/v1/sessions", "/v1/pairing", "/v1/channels"];
+const managementPaths = ["/v1/sessions", "/v1/pairing", "/v1/channels", "/v1/schedules"];
 
 describe("management API with an admin token", () => {
   let t: TestGateway;
@@ -58,9 +58,9 @@ describe("management API with an admin token", () => {
     assert.deepEqual((await getJson(`${t.url}/v1/pairing`, adminHeaders)).body, { requests: [] });
     assert.equal((await postJson(`${t.url}/v1/sessions/${sent.body.session}/reset`, {})).status, 401);
     assert.equal((await postJson(`${t.url}/v1/sessions/${sent.body.session}/reset`, {}, adminHeaders)).status, 200);
-    // Not built yet, but already behind the token: no route is ever open by accident.
     assert.equal((await fetch(`${t.url}/v1/schedules`)).status, 401);
-    assert.equal((await fetch(`${t.url}/v1/schedules`, { headers: adminHeaders })).status, 404);
+    assert.deepEqual((await getJson(`${t.url}/v1/schedules`, adminHeaders)).body, { schedules: [] });
+    assert.equal((await postJson(`${t.url}/v1/messages/outbound`, { channel: "api", to: "x", text: "y" })).status, 401, "sending first is an operator's act");
     assert.equal((await fetch(`${t.url}/v1/channels`)).status, 401);
     assert.deepEqual((await getJson(`${t.url}/v1/channels`, adminHeaders)).body.channels.map((c: { id: string }) => c.id), ["api"]);
   });
