@@ -1,7 +1,7 @@
 /**
  * The tools an `openai` agent offers its model: one `delegate_to_<agent>` per configured
- * delegate. The model may only call these; anything else it asks for is answered with an error
- * it can read, never a crash.
+ * delegate (MCP tools are in mcp.ts). The model may only call what it was offered; anything else
+ * it asks for is answered with an error it can read, never a crash.
  */
 import { z } from "zod";
 import type { ChatCompletionFunctionTool } from "openai/resources/chat/completions";
@@ -9,7 +9,7 @@ import type { DelegateResult, TurnInput } from "../../core/agent.ts";
 import { ConfigError } from "../../core/errors.ts";
 
 /** OpenAI's limit on function names. */
-const MAX_NAME_LENGTH = 64;
+export const MAX_NAME_LENGTH = 64;
 
 export interface DelegateTool {
   name: string;
@@ -82,8 +82,11 @@ export interface ToolOutcome {
   result: string;
 }
 
-/** Run one tool call the model made. Bad calls become error results the model can correct. */
-export async function runToolCall(call: ToolCall, tools: readonly DelegateTool[], input: TurnInput): Promise<ToolOutcome> {
+/**
+ * Run one tool call the model made. Bad calls become error results the model can correct.
+ * `otherTools`: names offered beside the delegates (MCP tools), for the list in an unknown-tool error.
+ */
+export async function runToolCall(call: ToolCall, tools: readonly DelegateTool[], input: TurnInput, otherTools: readonly string[] = []): Promise<ToolOutcome> {
   const tool = tools.find((t) => t.name === call.name);
   let args: unknown;
   try {
@@ -92,7 +95,7 @@ export async function runToolCall(call: ToolCall, tools: readonly DelegateTool[]
     return failure(call.arguments, `error: the arguments of ${call.name} are not valid JSON`);
   }
   if (!tool) {
-    const offered = tools.map((t) => t.name).join(", ") || "none";
+    const offered = [...tools.map((t) => t.name), ...otherTools].join(", ") || "none";
     return failure(args, `error: there is no tool named "${call.name}" (available: ${offered})`);
   }
   const parsed = delegateArguments.safeParse(args);

@@ -22,7 +22,9 @@ export type FakeReply =
   /** Whatever bytes a broken proxy or server might send. */
   | { kind: "raw"; body: string; status?: number; contentType?: string }
   /** Never answer; with `midStream`, stall after the first words of a reply. */
-  | { kind: "hang"; midStream?: boolean };
+  | { kind: "hang"; midStream?: boolean }
+  /** Worked out from the request when it arrives, as a model reads its input: e.g. an answer quoting the last tool result. */
+  | { kind: "computed"; reply: (body: any) => FakeReply };
 
 export interface RecordedRequest {
   method: string;
@@ -96,7 +98,8 @@ export async function startFakeAnthropic(options: { port?: number; apiKey?: stri
     const invalid = invalidRequest(body);
     if (invalid) return refuse(400, "invalid_request_error", invalid);
 
-    const scripted = queue.shift() ?? defaultReply(body);
+    let scripted = queue.shift() ?? defaultReply(body);
+    while (scripted.kind === "computed") scripted = scripted.reply(body);
     await answer(res, scripted, body as Record<string, unknown>);
   }
 
@@ -116,7 +119,7 @@ export async function startFakeAnthropic(options: { port?: number; apiKey?: stri
   };
 }
 
-async function answer(res: ServerResponse, scripted: FakeReply, body: Record<string, unknown>): Promise<void> {
+async function answer(res: ServerResponse, scripted: Exclude<FakeReply, { kind: "computed" }>, body: Record<string, unknown>): Promise<void> {
   const model = String(body.model);
   const inputTokens = Math.ceil(JSON.stringify(body.messages).length / 4);
   const id = messageId();

@@ -2,7 +2,8 @@
  * A fake OpenAI Chat Completions server for tests and local development. It speaks the real
  * wire format (see wire.ts), checks the Bearer key when given one, validates requests the way
  * OpenAI does (tool results must answer the preceding tool calls), records every request, and
- * answers from a per-test script: text, tool calls, errors, a malformed or cut stream, or a hang.
+ * answers from a per-test script: text, tool calls, errors, a malformed or cut stream, a hang, or
+ * a reply computed from the request (quoting a tool result, as a model would).
  * With an empty script it echoes the last user message.
  *
  *   npx node test/emulators/openai/server.ts --port 4010 [--api-key sk-test]
@@ -24,7 +25,9 @@ export type FakeResponse =
   /** An `{"error": …}` object inside an otherwise good stream, as OpenAI sends for mid-stream failures. */
   | { kind: "stream_error"; message: string; text?: string[] }
   /** Never finishes: with `text`, the headers and those chunks are sent first; without, nothing at all. */
-  | { kind: "hang"; text?: string[] };
+  | { kind: "hang"; text?: string[] }
+  /** Worked out from the request when it arrives, as a model reads its input: e.g. an answer quoting the last tool result. */
+  | { kind: "computed"; reply: (body: any) => FakeResponse };
 
 export interface RecordedRequest {
   method: string;
@@ -86,11 +89,12 @@ export async function startOpenAiFake(options: OpenAiFakeOptions = {}): Promise<
     }
     const invalid = validate(body);
     if (invalid) return sendError(res, apiError(400, invalid));
-    const next = queue.shift() ?? { kind: "text", text: `You said: ${lastUserText(body.messages)}` };
+    let next = queue.shift() ?? { kind: "text", text: `You said: ${lastUserText(body.messages)}` };
+    while (next.kind === "computed") next = next.reply(body);
     await respond(res, next, body);
   }
 
-  async function respond(res: ServerResponse, scripted: FakeResponse, body: any): Promise<void> {
+  async function respond(res: ServerResponse, scripted: Exclude<FakeResponse, { kind: "computed" }>, body: any): Promise<void> {
     if (scripted.kind === "error") return sendError(res, apiError(scripted.status, scripted));
     const id = completionId();
     const model = typeof body.model === "string" ? body.model : "gpt-fake";
