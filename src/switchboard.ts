@@ -29,6 +29,9 @@ import { ChannelAdmin } from "./channels/stored/admin.ts";
 import type { ChannelConfig } from "./config/schema.ts";
 import { ScheduleService } from "./core/schedules/service.ts";
 import { sendFirst, type ProactiveResult, type ProactiveSend } from "./core/proactive.ts";
+import { createMcpHandler, newAgentToken, type McpGrant } from "./mcp/index.ts";
+import { gatewayMcpDeps } from "./mcp/gateway-deps.ts";
+import { withGatewayTools } from "./mcp/agent-tools.ts";
 import { abuseGuard, limitsFor } from "./core/abuse/index.ts";
 import { SdkChannel } from "./channels/sdk/index.ts";
 import { createFetchHandler, type FetchHandler } from "./server/handler.ts";
@@ -76,6 +79,7 @@ export class Switchboard {
   private storedChannels: StoredChannelSync | undefined;
   private channelAdmin: ChannelAdmin | undefined;
   private scheduleService: ScheduleService | undefined;
+  private mcpGrants: ReadonlyArray<readonly [string, McpGrant]> = [];
 
   constructor(config: SwitchboardConfig, options: CreateGatewayOptions) {
     this.config = config;
@@ -126,10 +130,21 @@ export class Switchboard {
     if (references.length > 0) throw new ConfigError(references);
     this.adminToken = resolveAdminToken(config.admin, baseDir);
     const agentIds = () => [...Object.keys(config.agents), ...this.extraAgents.map((a) => a.id)];
+    // Agents with gatewayTools reach this gateway's /mcp with a token of their own.
+    const grants: Array<readonly [string, McpGrant]> = [];
     const agents = [
-      ...(await Promise.all(Object.entries(config.agents).map(([id, c]) => agentFromConfig(id, c, { baseDir, agents: agentIds })))),
+      ...(await Promise.all(
+        Object.entries(config.agents).map(async ([id, c]) => {
+          const agent = await agentFromConfig(id, c, { baseDir, agents: agentIds });
+          if (!("gatewayTools" in c) || c.gatewayTools === undefined) return agent;
+          const token = c.gatewayTools.token ?? newAgentToken();
+          grants.push([token, { agent: id, channels: c.gatewayTools.channels, schedule: c.gatewayTools.schedule }]);
+          return withGatewayTools(agent, token, () => this.url, this.log);
+        }),
+      )),
       ...this.extraAgents,
     ];
+    this.mcpGrants = grants;
     // The master key for channel keys kept in the store: secrets.masterKeyFile or the environment.
     const keyring = resolveKeyring(keyringSource(config.secrets, baseDir));
     const vault = keyring ? new Vault(keyring) : undefined;
@@ -269,11 +284,17 @@ export class Switchboard {
           adminToken: this.adminToken,
           ...(this.channelAdmin ? { channels: this.channelAdmin } : {}),
           ...(this.scheduleService ? { schedules: this.scheduleService } : {}),
+          ...(this.mcpGrants.length > 0 ? { mcp: this.mcpHandler() } : {}),
         };
         inner = { core, handle: createFetchHandler(core, options) };
       }
       return inner.handle(request, context);
     };
+  }
+
+  private mcpHandler() {
+    const deps = gatewayMcpDeps({ gateway: () => this.gateway, schedules: () => this.schedules, grants: this.mcpGrants });
+    return createMcpHandler(deps, { log: this.log.child({ component: "mcp" }) });
   }
 
   private sdkContext() {

@@ -13,6 +13,7 @@ import { commandAgentSchema } from "../agents/command/config.ts";
 import { httpAgentSchema } from "../agents/http/config.ts";
 import { webhookChannelSchema } from "../channels/webhook/config.ts";
 import { scheduleReferenceIssues, schedulesSchema } from "./schedules.ts";
+import { gatewayToolsIssues, gatewayToolsSchema } from "./mcp.ts";
 import { whatsappChannelSchema } from "../channels/whatsapp/config.ts";
 import { telegramChannelSchema } from "../channels/telegram/config.ts";
 import { discordChannelSchema } from "../channels/discord/config.ts";
@@ -36,6 +37,7 @@ const echoAgent = z.strictObject({
   prefix: z.string().optional(),
   busy: busyPolicy.optional(),
   turnTimeout: duration.optional(),
+  gatewayTools: gatewayToolsSchema.optional(),
 });
 
 const functionAgent = z.strictObject({
@@ -48,10 +50,17 @@ const functionAgent = z.strictObject({
   options: z.record(z.string(), z.unknown()).optional(),
   busy: busyPolicy.optional(),
   turnTimeout: duration.optional(),
+  /** The gateway's MCP server for this agent; a function agent finds it in `input.settings.mcpServers.switchboard`. */
+  gatewayTools: gatewayToolsSchema.optional(),
 });
 
 /** Every agent kind also takes the lane settings, parsed here once for all kinds. */
-const laneSettings = { busy: busyPolicy.optional(), turnTimeout: duration.optional() };
+const laneSettings = {
+  busy: busyPolicy.optional(),
+  turnTimeout: duration.optional(),
+  /** The gateway's own MCP tools (send_message, schedule_message, sessions) for this agent. */
+  gatewayTools: gatewayToolsSchema.optional(),
+};
 
 export const agentSchema = z.discriminatedUnion("kind", [
   echoAgent,
@@ -331,6 +340,7 @@ export function agentReferenceIssues(config: SwitchboardConfig, agentIds: readon
     }
   });
   issues.push(...scheduleReferenceIssues(config.schedules, agentIds, channelIds));
+  issues.push(...gatewayToolsIssues(config.agents, channelIds));
   return issues;
 }
 

@@ -22,6 +22,8 @@ export interface TranscriptEntry {
 
 /** An MCP server an agent may use, as CLI agents (Claude Code, …) take them. */
 export interface McpServerConfig {
+  /** For a `url` server: `http` (Streamable HTTP) or `sse`; CLI agents such as Claude Code want it said. */
+  type?: "http" | "sse";
   command?: string;
   args?: string[];
   env?: Record<string, string>;

@@ -19,6 +19,8 @@ export type GatewayEvent =
       reply: string;
     }
   | { type: "delivery.failed"; outboxId: string; sessionId: string; channel: string; error: string }
+  /** A delivery failed and waits for another attempt (metrics count these). */
+  | { type: "delivery.retry"; outboxId: string; sessionId: string; channel: string; attempts: number; retryInMs: number }
   /** An unknown sender was given a pairing code (an admin may approve it). */
   | { type: "access.pairing"; channel: string; senderId: string; senderName: string | undefined }
   /** A sender was turned away by the channel's access policy. */

@@ -186,6 +186,7 @@ export class OutboxWorker {
       await this.store.markOutboxRetry(item.id, Date.now() + delay, message);
       this.heldUntil.set(item.sessionId, Date.now() + delay);
       this.log.warn("delivery failed; will retry", { outboxId: item.id, channel: item.channel, attempts, retryInMs: Math.round(delay), error: message });
+      this.events.publish({ type: "delivery.retry", outboxId: item.id, sessionId: item.sessionId, channel: item.channel, attempts, retryInMs: Math.round(delay) });
       return false;
     }
   }

@@ -29,7 +29,7 @@ export function grantLookup(entries: Iterable<readonly [token: string, grant: Mc
 
 /** The `mcpServers` entry that gives an agent the gateway's server: `<gateway url>/mcp` with its token. */
 export function gatewayMcpServer(gatewayUrl: string, token: string): McpServerConfig {
-  return { url: `${gatewayUrl.replace(/\/+$/, "")}/mcp`, headers: { authorization: `Bearer ${token}` } };
+  return { type: "http", url: `${gatewayUrl.replace(/\/+$/, "")}/mcp`, headers: { authorization: `Bearer ${token}` } };
 }
 
 function digest(token: string): Buffer {

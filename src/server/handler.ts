@@ -34,6 +34,8 @@ export interface HandlerOptions {
   channels?: ChannelAdmin;
   /** Schedules (`/v1/schedules`); absent on a gateway without them. */
   schedules?: ScheduleService;
+  /** The MCP server for agents (`/mcp`), when an agent has gatewayTools; it checks the agents' own tokens. */
+  mcp?: (request: Request) => Promise<Response>;
 }
 
 interface PageChannel extends Channel {
@@ -59,6 +61,7 @@ export function createFetchHandler(gateway: Gateway, options: HandlerOptions): F
     if (path === "/readyz") {
       return gateway.running ? json({ status: "ready", ...gateway.stats }) : json({ status: "not ready" }, 503);
     }
+    if (path === "/mcp") return options.mcp ? options.mcp(request) : errorResponse(404, "no MCP server: no agent has gatewayTools");
     const parts = path.split("/").filter(Boolean);
     if (parts[0] === "channels" && parts[1]) {
       const channel = gateway.getChannel(decodeURIComponent(parts[1]));

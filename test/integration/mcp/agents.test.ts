@@ -33,12 +33,8 @@ describe("an openai agent in the gateway, given the gateway's MCP server", () =>
   let s: McpSetup;
   before(async () => {
     fake = await startOpenAiFake({ apiKey: "sk-test-mcp-0123456789" });
-    s = await startMcpSetup({
-      config: (mcpUrl) => ({
-        agents: { helper: { kind: "openai", baseUrl: fake.url, apiKey: "sk-test-mcp-0123456789", model: "gpt-fake", maxRetries: 0 }, reporter: { kind: "echo" } },
-        users: { ann: { agentSettings: { mcpServers: switchboard(mcpUrl, TOKENS.helper) } } },
-      }),
-    });
+    // The gateway hands the helper agent its own /mcp and token (gatewayTools): no mcpServers written anywhere.
+    s = await startMcpSetup({ agents: { helper: { kind: "openai", baseUrl: fake.url, apiKey: "sk-test-mcp-0123456789", model: "gpt-fake", maxRetries: 0 } } });
   });
   after(async () => {
     await s.stop();
@@ -123,7 +119,7 @@ describe("an anthropic agent given the gateway's MCP server", () => {
   let s: McpSetup;
   before(async () => {
     fake = await startFakeAnthropic();
-    s = await startMcpSetup({ config: () => ({ agents: { helper: { kind: "echo" }, reporter: { kind: "echo" } } }) });
+    s = await startMcpSetup();
   });
   after(async () => {
     await s.stop();
@@ -158,7 +154,7 @@ describe("an anthropic agent given the gateway's MCP server", () => {
     const result = fake.accepted().at(-1)!.body.messages.at(-1).content[0];
     assert.equal(result.is_error, true);
     assert.match(result.content, /may not create schedules/);
-    assert.equal(s.deps.schedules.length, 0);
+    assert.equal((await s.storedSchedules()).length, 0);
   });
 });
 

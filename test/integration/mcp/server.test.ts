@@ -15,7 +15,7 @@ import { createMcpHandler } from "../../../src/mcp/index.ts";
 import { toNodeListener } from "../../../src/server/node-adapter.ts";
 import { waitFor } from "../../helpers/gateway.ts";
 import { botMessages } from "../slack/setup.ts";
-import { gatewayDeps } from "./gateway-deps.ts";
+import { gatewayMcpDeps } from "../../../src/mcp/gateway-deps.ts";
 import { GRANTS, startMcpSetup, TOKENS, type McpSetup } from "./setup.ts";
 
 type ToolResult = { content: Array<{ type: string; text?: string }>; structuredContent?: any; isError?: boolean };
@@ -34,7 +34,7 @@ describe("the gateway's MCP server, through the official SDK client", () => {
   let helper: Client;
   let reporter: Client;
   before(async () => {
-    s = await startMcpSetup({ config: () => ({ agents: { helper: { kind: "echo" }, reporter: { kind: "echo" } } }) });
+    s = await startMcpSetup();
     helper = await s.connect(TOKENS.helper);
     reporter = await s.connect(TOKENS.reporter);
   });
@@ -136,14 +136,16 @@ describe("the gateway's MCP server, through the official SDK client", () => {
     const next = new Date(result.structuredContent.nextRunAt);
     assert.ok(next.getTime() > Date.now());
     assert.equal(new Intl.DateTimeFormat("en-GB", { timeZone: "Europe/Berlin", hour: "2-digit", minute: "2-digit" }).format(next), "09:00");
-    const recorded = s.deps.schedules.at(-1)!;
-    assert.equal(recorded.by, "agent:helper");
-    assert.equal(recorded.instruction, "Summarize yesterday's deploys.");
-    assert.equal(recorded.text, undefined);
+    // Kept in the store, run by the gateway as the calling agent.
+    const recorded = (await s.storedSchedules()).find((v) => v.name === "weekday-summary")!;
+    assert.equal(recorded.createdBy, "agent:helper");
+    assert.equal(recorded.agent, "helper");
+    assert.deepEqual(recorded.target, { channel: "slack", to: "#dev-updates" });
+    assert.equal(recorded.nextRunAt, next.getTime());
   });
 
   it("schedule_message refuses what the grant or the shape does not allow, and says why", async () => {
-    const count = s.deps.schedules.length;
+    const count = (await s.storedSchedules()).length;
     assert.equal(
       errorText(await call(reporter, "schedule_message", { every: "1h", channel: "api", to: "bob", text: "ping" })),
       'error: agent "reporter" may not create schedules: its gatewayTools.schedule is false (it may still send_message now)',
@@ -152,7 +154,7 @@ describe("the gateway's MCP server, through the official SDK client", () => {
     assert.match(errorText(await call(helper, "schedule_message", { cron: "0 9 * * *", every: "1h", channel: "slack", to: "#dev-updates", text: "x" })), /exactly one of cron, at and every \(got cron and every\)/);
     assert.match(errorText(await call(helper, "schedule_message", { at: "2030-01-01T09:00", channel: "slack", to: "#dev-updates" })), /exactly one of text .* and instruction/);
     assert.match(errorText(await call(helper, "schedule_message", { cron: "every morning", channel: "slack", to: "#dev-updates", text: "x" })), /cron/);
-    assert.equal(s.deps.schedules.length, count, "nothing was scheduled");
+    assert.equal((await s.storedSchedules()).length, count, "nothing was scheduled");
   });
 
   it("a missing or unknown token gets HTTP 401 with a JSON reason and a Bearer challenge", async () => {
@@ -209,9 +211,15 @@ describe("the gateway's MCP server, through the official SDK client", () => {
 describe("the gateway's MCP server when the gateway itself fails", () => {
   it("a tool failure that is the gateway's bug is logged and told to no one", async () => {
     const lines: string[] = [];
-    const deps = gatewayDeps(() => {
-      throw new Error("store exploded at /var/lib/switchboard/db password=hunter2");
-    }, GRANTS);
+    const deps = gatewayMcpDeps({
+      gateway: () => {
+        throw new Error("store exploded at /var/lib/switchboard/db password=hunter2");
+      },
+      schedules: () => {
+        throw new Error("no schedules");
+      },
+      grants: Object.entries(GRANTS),
+    });
     const server = createServer(toNodeListener(createMcpHandler(deps, { log: createLogger({ level: "error", write: (line) => lines.push(line) }) })));
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const client = new Client({ name: "switchboard-test", version: "1.0.0" });

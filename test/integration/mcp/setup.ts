@@ -1,21 +1,16 @@
 /**
- * The gateway's MCP handler on its own loopback server, over a real gateway with a Slack channel
- * on the Slack emulator. The MCP server listens first, so its URL can go into the gateway's config
- * (agents are given it in their settings); its deps reach the gateway once that has started.
+ * A gateway with a Slack channel on the Slack emulator whose agents have `gatewayTools`, so the
+ * gateway serves its MCP server at `<url>/mcp` with the tokens below: what the tests drive with
+ * the official SDK client, and what agents are handed in their settings.
  */
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { SwitchboardConfigInput } from "../../../src/config/schema.ts";
-import type { Gateway } from "../../../src/core/gateway.ts";
-import { createMcpHandler, type McpGrant } from "../../../src/mcp/index.ts";
-import { toNodeListener } from "../../../src/server/node-adapter.ts";
+import type { McpGrant } from "../../../src/mcp/index.ts";
 import type { Switchboard } from "../../../src/switchboard.ts";
+import type { ScheduleView } from "../../../src/core/schedules/service.ts";
 import { startSlackSetup, type SlackSetup } from "../slack/setup.ts";
-import { gatewayDeps, type TestMcpDeps } from "./gateway-deps.ts";
 
-/** Tokens of the test's agents: what each may do. */
 export const TOKENS = {
   /** helper: Slack and the API, may schedule. */
   helper: "mcp-token-helper-0123456789abcdef",
@@ -30,37 +25,31 @@ export const GRANTS: Record<string, McpGrant> = {
 
 export interface McpSetup {
   slack: SlackSetup;
-  deps: TestMcpDeps;
   /** The MCP endpoint. */
   url: string;
   connect(token: string): Promise<Client>;
+  /** The schedules made through MCP (kept in the store). */
+  storedSchedules(): Promise<ScheduleView[]>;
   stop(): Promise<void>;
 }
 
-export async function startMcpSetup(options: { config?: (mcpUrl: string) => SwitchboardConfigInput; setup?: (gw: Switchboard) => void } = {}): Promise<McpSetup> {
-  const started: { gateway?: Gateway } = {};
-  const deps = gatewayDeps(() => {
-    if (!started.gateway) throw new Error("the gateway has not started yet");
-    return started.gateway;
-  }, GRANTS);
-  const server = createServer(toNodeListener(createMcpHandler(deps)));
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`;
+type AgentInput = Record<string, unknown>;
 
-  let slack: SlackSetup;
-  try {
-    slack = await startSlackSetup({ mode: "events", config: { defaultAgent: "helper", ...options.config?.(url) }, setup: options.setup });
-  } catch (error) {
-    await close(server);
-    throw error;
-  }
-  started.gateway = slack.t.gw.gateway;
+/** `agents` as in the config (echo agents helper and reporter by default); each gets the gatewayTools of its grant in GRANTS. */
+export async function startMcpSetup(options: { agents?: Record<string, AgentInput>; config?: SwitchboardConfigInput; setup?: (gw: Switchboard) => void } = {}): Promise<McpSetup> {
+  const tools = new Map(Object.entries(GRANTS).map(([token, grant]) => [grant.agent, { channels: grant.channels, schedule: grant.schedule, token }]));
+  const agents = Object.entries({ helper: { kind: "echo" }, reporter: { kind: "echo" }, ...options.agents }).map(([id, agent]) => [id, tools.has(id) ? { ...agent, gatewayTools: tools.get(id) } : agent]);
+  const slack = await startSlackSetup({
+    mode: "events",
+    config: { defaultAgent: "helper", ...options.config, agents: Object.fromEntries(agents) as SwitchboardConfigInput["agents"] },
+    setup: options.setup,
+  });
   slack.emulator.addChannel({ id: "CDEVUPDATES", name: "dev-updates" });
+  const url = `${slack.t.url}/mcp`;
 
   const clients: Client[] = [];
   return {
     slack,
-    deps,
     url,
     async connect(token) {
       const client = new Client({ name: "switchboard-test", version: "1.0.0" });
@@ -68,15 +57,12 @@ export async function startMcpSetup(options: { config?: (mcpUrl: string) => Swit
       clients.push(client);
       return client;
     },
+    async storedSchedules() {
+      return (await slack.t.gw.schedules.list()).filter((v) => v.source === "store");
+    },
     async stop() {
       await Promise.allSettled(clients.map((c) => c.close()));
       await slack.stop();
-      await close(server);
     },
   };
-}
-
-function close(server: Server): Promise<void> {
-  server.closeAllConnections();
-  return new Promise((resolve) => server.close(() => resolve()));
 }
