@@ -53,6 +53,9 @@ async function serve(handler: FetchHandler, req: IncomingMessage, res: ServerRes
   response.headers.forEach((value, name) => {
     outHeaders[name] = value;
   });
+  // Answered before the body was read (413, 401): the rest of it is still on the socket, and the
+  // next request on this keep-alive connection would be read from the middle of it. Close instead.
+  if (hasBody && !req.complete) outHeaders["connection"] = "close";
   res.writeHead(response.status, outHeaders);
   if (!response.body) {
     res.end();

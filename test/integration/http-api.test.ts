@@ -2,6 +2,8 @@ import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import WebSocket from "ws";
 import { adminHeaders, startGateway, postJson, getJson, parseSse, type TestGateway } from "../helpers/gateway.ts";
+import { connect } from "node:net";
+import { once } from "node:events";
 
 describe("HTTP API", () => {
   let t: TestGateway;
@@ -179,5 +181,33 @@ describe("HTTP API with a channel key", () => {
     assert.equal(res.body.reply, "t");
     assert.equal((await fetch(`${t.url}/v1/sessions`, { headers: { authorization: `Bearer ${key}` } })).status, 401);
     assert.equal((await fetch(`${t.url}/v1/sessions`, { headers: { "x-switchboard-key": key } })).status, 401);
+  });
+});
+
+describe("a body refused before it was read", () => {
+  let t: TestGateway;
+  before(async () => {
+    t = await startGateway();
+  });
+  after(() => t.stop());
+
+  it("closes the connection after the 413, so the next request on a kept-alive socket is answered", async () => {
+    const { port } = new URL(t.url);
+    const socket = connect(Number(port), "127.0.0.1");
+    await once(socket, "connect");
+    let received = "";
+    socket.on("data", (chunk: Buffer) => (received += chunk.toString("latin1")));
+    const big = "x".repeat(2 * 1024 * 1024);
+    // Two requests pipelined on one socket: the first one's body is over the limit.
+    socket.write(`POST /v1/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${big.length}\r\n\r\n`);
+    socket.write(big);
+    socket.write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+    await once(socket, "close");
+    assert.match(received, /^HTTP\/1\.1 413 /);
+    assert.match(received, /connection: close/i);
+    // The second request was never read from the middle of the first one's body.
+    assert.doesNotMatch(received, /HTTP\/1\.1 400/);
+    const next = await fetch(`${t.url}/healthz`);
+    assert.equal(next.status, 200);
   });
 });
