@@ -32,6 +32,7 @@ import { SqlitePairing } from "./pairing.ts";
 import { SqliteAudit } from "./audit.ts";
 import { SqliteBuckets } from "./buckets.ts";
 import { SqliteStoredRecords } from "./stored-records.ts";
+import { GroupCommit } from "./group-commit.ts";
 import type { BucketTake, BucketVerdict } from "../../core/abuse/token-bucket.ts";
 import { SqliteSchedules } from "./schedules.ts";
 import type { ScheduleClaim, ScheduleClaimOutcome, ScheduleRun, ScheduleRunQuery, ScheduleRunUpdate, ScheduleState } from "../schedules.ts";
@@ -48,6 +49,8 @@ export class SqliteStore implements Store {
   readonly #buckets: SqliteBuckets;
   readonly #schedules: SqliteSchedules;
   readonly #storedChannels: SqliteStoredRecords;
+  /** Every write goes through here: writes in the same event-loop turn share one COMMIT. */
+  readonly #writes: GroupCommit;
   readonly #storedSchedules: SqliteStoredRecords;
 
   constructor(db: DatabaseSync) {
@@ -57,12 +60,13 @@ export class SqliteStore implements Store {
     this.#audit = new SqliteAudit(db);
     this.#buckets = new SqliteBuckets(db);
     this.#schedules = new SqliteSchedules(db);
+    this.#writes = new GroupCommit(db);
     this.#storedChannels = new SqliteStoredRecords(db, "stored_channels");
     this.#storedSchedules = new SqliteStoredRecords(db, "stored_schedules");
   }
 
-  async accept(input: AcceptInput): Promise<AcceptOutcome> {
-    return acceptMessage(this.#db, this.#st, input);
+  accept(input: AcceptInput): Promise<AcceptOutcome> {
+    return this.#writes.write(() => acceptMessage(this.#db, this.#st, input));
   }
 
   async getSession(id: string): Promise<SessionRecord | undefined> {
@@ -87,24 +91,28 @@ export class SqliteStore implements Store {
     return this.#st.transcript.all({ sessionId }).map(toTranscriptEntry);
   }
 
-  async resetSession(id: string, now: number): Promise<boolean> {
-    return transaction(this.#db, () => {
-      if (Number(this.#st.resetSession.run({ id, now }).changes) === 0) return false;
-      this.#st.unmapSession.run({ id });
-      return true;
+  resetSession(id: string, now: number): Promise<boolean> {
+    return this.#writes.write(() => {
+      return transaction(this.#db, () => {
+        if (Number(this.#st.resetSession.run({ id, now }).changes) === 0) return false;
+        this.#st.unmapSession.run({ id });
+        return true;
+      });
     });
   }
 
-  async evictExpired(now: number, limit: number): Promise<number> {
-    return transaction(this.#db, () => {
-      const evicted = Number(this.#st.evictExpired.run({ now, limit }).changes);
-      if (evicted > 0) this.#st.deleteOrphanLanes.run();
-      return evicted;
+  evictExpired(now: number, limit: number): Promise<number> {
+    return this.#writes.write(() => {
+      return transaction(this.#db, () => {
+        const evicted = Number(this.#st.evictExpired.run({ now, limit }).changes);
+        if (evicted > 0) this.#st.deleteOrphanLanes.run();
+        return evicted;
+      });
     });
   }
 
-  async pruneDedupe(now: number): Promise<number> {
-    return Number(this.#st.pruneDedupe.run({ now }).changes);
+  pruneDedupe(now: number): Promise<number> {
+    return this.#writes.write(() => Number(this.#st.pruneDedupe.run({ now }).changes));
   }
 
   async getMessage(channel: string, eventId: string): Promise<InboxItem | undefined> {
@@ -121,35 +129,45 @@ export class SqliteStore implements Store {
     return optionalText(this.#st.channelState.get({ channel, key }) ?? {}, "value");
   }
 
-  async setChannelState(channel: string, key: string, value: string): Promise<void> {
-    this.#st.setChannelState.run({ channel, key, value, now: Date.now() });
+  setChannelState(channel: string, key: string, value: string): Promise<void> {
+    return this.#writes.write(() => {
+      this.#st.setChannelState.run({ channel, key, value, now: Date.now() });
+    });
   }
 
-  async acquireLease(name: string, holder: string, ttlMs: number): Promise<boolean> {
-    const now = Date.now();
-    return Number(this.#st.takeLease.run({ name, holder, expiresAt: now + ttlMs, now }).changes) > 0;
+  acquireLease(name: string, holder: string, ttlMs: number): Promise<boolean> {
+    return this.#writes.write(() => {
+      const now = Date.now();
+      return Number(this.#st.takeLease.run({ name, holder, expiresAt: now + ttlMs, now }).changes) > 0;
+    });
   }
 
-  async releaseLease(name: string, holder: string): Promise<void> {
-    this.#st.releaseLease.run({ name, holder });
+  releaseLease(name: string, holder: string): Promise<void> {
+    return this.#writes.write(() => {
+      this.#st.releaseLease.run({ name, holder });
+    });
   }
 
-  async acquireLane(sessionId: string, holder: string, ttlMs: number): Promise<number | undefined> {
-    const now = Date.now();
-    const row = this.#st.takeLane.get({ sessionId, holder, expiresAt: now + ttlMs, now });
-    return row === undefined ? undefined : Number(row["token"]);
+  acquireLane(sessionId: string, holder: string, ttlMs: number): Promise<number | undefined> {
+    return this.#writes.write(() => {
+      const now = Date.now();
+      const row = this.#st.takeLane.get({ sessionId, holder, expiresAt: now + ttlMs, now });
+      return row === undefined ? undefined : Number(row["token"]);
+    });
   }
 
-  async renewLane(sessionId: string, lane: LaneHold, ttlMs: number): Promise<boolean> {
-    return Number(this.#st.renewLane.run({ sessionId, ...lane, expiresAt: Date.now() + ttlMs }).changes) > 0;
+  renewLane(sessionId: string, lane: LaneHold, ttlMs: number): Promise<boolean> {
+    return this.#writes.write(() => Number(this.#st.renewLane.run({ sessionId, ...lane, expiresAt: Date.now() + ttlMs }).changes) > 0);
   }
 
-  async releaseLane(sessionId: string, lane: LaneHold): Promise<void> {
-    this.#st.releaseLane.run({ sessionId, ...lane });
+  releaseLane(sessionId: string, lane: LaneHold): Promise<void> {
+    return this.#writes.write(() => {
+      this.#st.releaseLane.run({ sessionId, ...lane });
+    });
   }
 
-  async putStoredChannel(id: string, config: string, now: number, expectedVersion?: number): Promise<number | undefined> {
-    return this.#storedChannels.put(id, config, now, expectedVersion);
+  putStoredChannel(id: string, config: string, now: number, expectedVersion?: number): Promise<number | undefined> {
+    return this.#writes.write(() => this.#storedChannels.put(id, config, now, expectedVersion));
   }
 
   async getStoredChannel(id: string): Promise<StoredChannel | undefined> {
@@ -160,12 +178,12 @@ export class SqliteStore implements Store {
     return this.#storedChannels.list();
   }
 
-  async deleteStoredChannel(id: string): Promise<boolean> {
-    return this.#storedChannels.remove(id);
+  deleteStoredChannel(id: string): Promise<boolean> {
+    return this.#writes.write(() => this.#storedChannels.remove(id));
   }
 
-  async putStoredSchedule(id: string, config: string, now: number, expectedVersion?: number): Promise<number | undefined> {
-    return this.#storedSchedules.put(id, config, now, expectedVersion);
+  putStoredSchedule(id: string, config: string, now: number, expectedVersion?: number): Promise<number | undefined> {
+    return this.#writes.write(() => this.#storedSchedules.put(id, config, now, expectedVersion));
   }
 
   async getStoredSchedule(id: string): Promise<StoredRecord | undefined> {
@@ -176,32 +194,34 @@ export class SqliteStore implements Store {
     return this.#storedSchedules.list();
   }
 
-  async deleteStoredSchedule(id: string): Promise<boolean> {
-    return this.#storedSchedules.remove(id);
+  deleteStoredSchedule(id: string): Promise<boolean> {
+    return this.#writes.write(() => this.#storedSchedules.remove(id));
   }
 
-  async takeTokens(key: string, take: BucketTake): Promise<BucketVerdict> {
-    return this.#buckets.take(key, take);
+  takeTokens(key: string, take: BucketTake): Promise<BucketVerdict> {
+    return this.#writes.write(() => this.#buckets.take(key, take));
   }
 
-  async appendAudit(entries: AuditEntry[]): Promise<void> {
-    this.#audit.append(entries);
+  appendAudit(entries: AuditEntry[]): Promise<void> {
+    return this.#writes.write(() => {
+      this.#audit.append(entries);
+    });
   }
 
   async listAudit(query?: AuditQuery): Promise<AuditEntry[]> {
     return this.#audit.list(query);
   }
 
-  async pruneAudit(before: number): Promise<number> {
-    return this.#audit.prune(before);
+  pruneAudit(before: number): Promise<number> {
+    return this.#writes.write(() => this.#audit.prune(before));
   }
 
-  async requestPairing(input: PairingInput): Promise<PairingOutcome> {
-    return this.#pairing.request(input);
+  requestPairing(input: PairingInput): Promise<PairingOutcome> {
+    return this.#writes.write(() => this.#pairing.request(input));
   }
 
-  async approvePairing(channel: string, code: string, now: number): Promise<PairingRequest | undefined> {
-    return this.#pairing.approve(channel, code, now);
+  approvePairing(channel: string, code: string, now: number): Promise<PairingRequest | undefined> {
+    return this.#writes.write(() => this.#pairing.approve(channel, code, now));
   }
 
   async listPairingRequests(channel: string | undefined, now: number): Promise<PairingRequest[]> {
@@ -212,12 +232,14 @@ export class SqliteStore implements Store {
     return this.#pairing.isApproved(channel, senderId);
   }
 
-  async revokeSender(channel: string, senderId: string): Promise<boolean> {
-    return this.#pairing.revoke(channel, senderId);
+  revokeSender(channel: string, senderId: string): Promise<boolean> {
+    return this.#writes.write(() => this.#pairing.revoke(channel, senderId));
   }
 
-  async saveExposure(record: ExposureRecord): Promise<void> {
-    this.#st.insertExposure.run({ ...record, label: record.label ?? null });
+  saveExposure(record: ExposureRecord): Promise<void> {
+    return this.#writes.write(() => {
+      this.#st.insertExposure.run({ ...record, label: record.label ?? null });
+    });
   }
 
   async getExposure(id: string): Promise<ExposureRecord | undefined> {
@@ -237,68 +259,78 @@ export class SqliteStore implements Store {
     return this.#st.sessionsWithPending.all().map((row) => text(row, "session_id"));
   }
 
-  async beginAttempt(messageIds: string[]): Promise<void> {
-    transaction(this.#db, () => {
-      for (const id of messageIds) this.#st.beginAttempt.run({ id });
+  beginAttempt(messageIds: string[]): Promise<void> {
+    return this.#writes.write(() => {
+      transaction(this.#db, () => {
+        for (const id of messageIds) this.#st.beginAttempt.run({ id });
+      });
     });
   }
 
-  async completeTurn(commit: TurnCommit): Promise<boolean> {
-    const st = this.#st;
-    return transaction(this.#db, () => {
-      // Check the lane and every item before writing anything: a turn that lost a race changes nothing.
-      if (commit.lane !== undefined) {
-        const lane = st.laneOf.get({ sessionId: commit.sessionId });
-        if (!lane || lane["holder"] !== commit.lane.holder || Number(lane["token"]) !== commit.lane.token) return false;
-      }
-      for (const id of commit.messageIds) {
-        const row = st.inboxStatus.get({ id });
-        if (!row || text(row, "status") !== "pending") return false;
-      }
-      for (const id of commit.messageIds) {
-        st.completeInbox.run({ id, status: commit.status, reply: commit.reply });
-      }
-      for (const entry of commit.transcript) {
-        st.insertTranscript.run({
-          sessionId: commit.sessionId,
-          role: entry.role,
-          text: entry.text,
-          at: entry.at,
-          messageId: entry.messageId ?? null,
-        });
-      }
-      for (const draft of commit.outbox) {
-        st.insertOutbox.run({
-          id: randomUUID(),
-          key: draft.key,
-          sessionId: commit.sessionId,
-          channel: draft.channel,
-          to: JSON.stringify(draft.to),
-          text: draft.text,
-          editOf: draft.editOf ?? null,
-          now: commit.now,
-        });
-      }
-      st.touchSession.run({ id: commit.sessionId, now: commit.now });
-      if (commit.agentState !== undefined) st.saveAgentState.run({ id: commit.sessionId, state: JSON.stringify(commit.agentState) });
-      return true;
+  completeTurn(commit: TurnCommit): Promise<boolean> {
+    return this.#writes.write(() => {
+      const st = this.#st;
+      return transaction(this.#db, () => {
+        // Check the lane and every item before writing anything: a turn that lost a race changes nothing.
+        if (commit.lane !== undefined) {
+          const lane = st.laneOf.get({ sessionId: commit.sessionId });
+          if (!lane || lane["holder"] !== commit.lane.holder || Number(lane["token"]) !== commit.lane.token) return false;
+        }
+        for (const id of commit.messageIds) {
+          const row = st.inboxStatus.get({ id });
+          if (!row || text(row, "status") !== "pending") return false;
+        }
+        for (const id of commit.messageIds) {
+          st.completeInbox.run({ id, status: commit.status, reply: commit.reply });
+        }
+        for (const entry of commit.transcript) {
+          st.insertTranscript.run({
+            sessionId: commit.sessionId,
+            role: entry.role,
+            text: entry.text,
+            at: entry.at,
+            messageId: entry.messageId ?? null,
+          });
+        }
+        for (const draft of commit.outbox) {
+          st.insertOutbox.run({
+            id: randomUUID(),
+            key: draft.key,
+            sessionId: commit.sessionId,
+            channel: draft.channel,
+            to: JSON.stringify(draft.to),
+            text: draft.text,
+            editOf: draft.editOf ?? null,
+            now: commit.now,
+          });
+        }
+        st.touchSession.run({ id: commit.sessionId, now: commit.now });
+        if (commit.agentState !== undefined) st.saveAgentState.run({ id: commit.sessionId, state: JSON.stringify(commit.agentState) });
+        return true;
+      });
     });
   }
 
-  async claimDueOutbox(holder: string, now: number, limit: number, claimMs: number): Promise<OutboxItem[]> {
-    // RETURNING gives no order: put them back in arrival order.
-    return this.#st.claimDueOutbox
-      .all({ holder, now, until: now + claimMs, limit })
-      .sort((a, b) => Number(a["seq"]) - Number(b["seq"]))
-      .map(toOutboxItem);
+  claimDueOutbox(holder: string, now: number, limit: number, claimMs: number): Promise<OutboxItem[]> {
+    return this.#writes.write(() => {
+      // RETURNING gives no order: put them back in arrival order.
+      return this.#st.claimDueOutbox
+        .all({ holder, now, until: now + claimMs, limit })
+        .sort((a, b) => Number(a["seq"]) - Number(b["seq"]))
+        .map(toOutboxItem);
+    });
   }
 
-  async renewOutboxClaims(holder: string, ids: string[], until: number): Promise<void> {
-    for (const id of ids) this.#st.renewOutboxClaim.run({ holder, id, until });
+  renewOutboxClaims(holder: string, ids: string[], until: number): Promise<void> {
+    return this.#writes.write(() => {
+      for (const id of ids) this.#st.renewOutboxClaim.run({ holder, id, until });
+    });
   }
 
-  async releaseOutboxClaims(holder: string): Promise<void> {
-    this.#st.releaseOutboxClaims.run({ holder });
+  releaseOutboxClaims(holder: string): Promise<void> {
+    return this.#writes.write(() => {
+      this.#st.releaseOutboxClaims.run({ holder });
+    });
   }
 
   async dueOutbox(now: number, limit: number): Promise<OutboxItem[]> {
@@ -314,55 +346,62 @@ export class SqliteStore implements Store {
     return this.#st.outboxBySession.all({ sessionId }).map(toOutboxItem);
   }
 
-  async markOutboxSent(id: string, now: number, platformId?: string): Promise<void> {
-    this.#st.markOutboxSent.run({ id, now, platformId: platformId ?? null });
+  markOutboxSent(id: string, now: number, platformId?: string): Promise<void> {
+    return this.#writes.write(() => {
+      this.#st.markOutboxSent.run({ id, now, platformId: platformId ?? null });
+    });
   }
 
-  async markOutboxRetry(id: string, nextAttemptAt: number, error: string): Promise<void> {
-    this.#st.markOutboxRetry.run({ id, nextAttemptAt, error });
+  markOutboxRetry(id: string, nextAttemptAt: number, error: string): Promise<void> {
+    return this.#writes.write(() => {
+      this.#st.markOutboxRetry.run({ id, nextAttemptAt, error });
+    });
   }
 
-  async markOutboxFailed(id: string, error: string): Promise<void> {
-    this.#st.markOutboxFailed.run({ id, error });
+  markOutboxFailed(id: string, error: string): Promise<void> {
+    return this.#writes.write(() => {
+      this.#st.markOutboxFailed.run({ id, error });
+    });
   }
 
-  async claimScheduleRun(claim: ScheduleClaim): Promise<ScheduleClaimOutcome> {
-    return this.#schedules.claim(claim);
+  claimScheduleRun(claim: ScheduleClaim): Promise<ScheduleClaimOutcome> {
+    return this.#writes.write(() => this.#schedules.claim(claim));
   }
 
-  async renewScheduleRun(schedule: string, slot: string, holder: string, until: number): Promise<boolean> {
-    return this.#schedules.renew(schedule, slot, holder, until);
+  renewScheduleRun(schedule: string, slot: string, holder: string, until: number): Promise<boolean> {
+    return this.#writes.write(() => this.#schedules.renew(schedule, slot, holder, until));
   }
 
-  async updateScheduleRun(update: ScheduleRunUpdate): Promise<boolean> {
-    return this.#schedules.update(update);
+  updateScheduleRun(update: ScheduleRunUpdate): Promise<boolean> {
+    return this.#writes.write(() => this.#schedules.update(update));
   }
 
-  async queueScheduleRun(schedule: string, slot: string, now: number): Promise<boolean> {
-    return this.#schedules.queue(schedule, slot, now);
+  queueScheduleRun(schedule: string, slot: string, now: number): Promise<boolean> {
+    return this.#writes.write(() => this.#schedules.queue(schedule, slot, now));
   }
 
   async listScheduleRuns(query?: ScheduleRunQuery): Promise<ScheduleRun[]> {
     return this.#schedules.list(query);
   }
 
-  async pruneScheduleRuns(before: number): Promise<number> {
-    return this.#schedules.prune(before);
+  pruneScheduleRuns(before: number): Promise<number> {
+    return this.#writes.write(() => this.#schedules.prune(before));
   }
 
   async getScheduleState(schedule: string): Promise<ScheduleState | undefined> {
     return this.#schedules.state(schedule);
   }
 
-  async initScheduleState(schedule: string, cursor: number): Promise<ScheduleState> {
-    return this.#schedules.initState(schedule, cursor);
+  initScheduleState(schedule: string, cursor: number): Promise<ScheduleState> {
+    return this.#writes.write(() => this.#schedules.initState(schedule, cursor));
   }
 
-  async setSchedulePaused(schedule: string, paused: boolean, now: number): Promise<ScheduleState> {
-    return this.#schedules.setPaused(schedule, paused, now);
+  setSchedulePaused(schedule: string, paused: boolean, now: number): Promise<ScheduleState> {
+    return this.#writes.write(() => this.#schedules.setPaused(schedule, paused, now));
   }
 
   async close(): Promise<void> {
+    await this.#writes.drain();
     if (this.#db.isOpen) this.#db.close();
   }
 }
