@@ -4,7 +4,7 @@
  * app. Only `req.url`, `req.method`, `req.headers` and the response stream are used.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { Readable } from "node:stream";
+import { requestBody } from "./request-body.ts";
 import type { FetchHandler } from "./handler.ts";
 
 export type NodeListener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -40,10 +40,11 @@ async function serve(handler: FetchHandler, req: IncomingMessage, res: ServerRes
     else if (value !== undefined) headers.set(name, value);
   }
   const hasBody = req.method !== "GET" && req.method !== "HEAD";
+  const body = hasBody ? requestBody(req) : undefined;
   const request = new Request(url, {
     method: req.method,
     headers,
-    body: hasBody ? (Readable.toWeb(req) as ReadableStream<Uint8Array>) : undefined,
+    body: body?.stream,
     signal: abort.signal,
     ...(hasBody ? { duplex: "half" } : {}),
   } as RequestInit);
@@ -53,9 +54,9 @@ async function serve(handler: FetchHandler, req: IncomingMessage, res: ServerRes
   response.headers.forEach((value, name) => {
     outHeaders[name] = value;
   });
-  // Answered before the body was read (413, 401): the rest of it is still on the socket, and the
-  // next request on this keep-alive connection would be read from the middle of it. Close instead.
-  if (hasBody && !req.complete) outHeaders["connection"] = "close";
+  // Answered before the body was read (413, 401): read the rest and drop it, so the client gets
+  // this answer and the next request on the kept-alive connection starts at its beginning.
+  body?.discardRest();
   res.writeHead(response.status, outHeaders);
   if (!response.body) {
     res.end();

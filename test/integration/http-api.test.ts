@@ -1,7 +1,7 @@
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import WebSocket from "ws";
-import { adminHeaders, startGateway, postJson, getJson, parseSse, type TestGateway } from "../helpers/gateway.ts";
+import { adminHeaders, startGateway, postJson, getJson, parseSse, waitFor, type TestGateway } from "../helpers/gateway.ts";
 import { connect } from "node:net";
 import { once } from "node:events";
 
@@ -191,7 +191,7 @@ describe("a body refused before it was read", () => {
   });
   after(() => t.stop());
 
-  it("closes the connection after the 413, so the next request on a kept-alive socket is answered", async () => {
+  it("reads and drops the rest of a refused body, so the next request on the kept-alive socket is answered", async () => {
     const { port } = new URL(t.url);
     const socket = connect(Number(port), "127.0.0.1");
     await once(socket, "connect");
@@ -202,10 +202,10 @@ describe("a body refused before it was read", () => {
     socket.write(`POST /v1/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${big.length}\r\n\r\n`);
     socket.write(big);
     socket.write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
-    await once(socket, "close");
+    await waitFor(() => (/HTTP\/1\.1 200 /.test(received) ? true : undefined), { what: "the second request's answer" });
+    socket.destroy();
     assert.match(received, /^HTTP\/1\.1 413 /);
-    assert.match(received, /connection: close/i);
-    // The second request was never read from the middle of the first one's body.
+    // The second request was not read from the middle of the first one's body.
     assert.doesNotMatch(received, /HTTP\/1\.1 400/);
     const next = await fetch(`${t.url}/healthz`);
     assert.equal(next.status, 200);
