@@ -14,7 +14,7 @@ import { buildMessages } from "./messages.ts";
 import { readRound, type RoundResult } from "./stream.ts";
 import { checkDelegates, delegateTools, runToolCall } from "./tools.ts";
 import { MAX_TOOL_NAME_LENGTH, mcpTools, runMcpToolCall } from "./mcp.ts";
-import { openMcpToolbox, type McpToolbox } from "../../mcp/client/index.ts";
+import { withMcpToolbox, type McpToolbox } from "../../mcp/client/index.ts";
 
 export { anthropicAgentSchema, anthropicDefaults, type AnthropicAgentConfig } from "./config.ts";
 
@@ -50,18 +50,8 @@ export function createAnthropicAgent(id: string, config: AnthropicAgentConfig, c
         budget: config.contextBudget ?? anthropicDefaults.contextBudget,
       });
 
-      let toolbox: McpToolbox | undefined;
-      try {
-        toolbox = await openMcpToolbox(input.settings?.mcpServers, { agentId: id, signal: input.signal, maxNameLength: MAX_TOOL_NAME_LENGTH, reserved: tools.map((t) => t.name) });
-      } catch (error) {
-        if (input.signal.aborted) return;
-        throw error;
-      }
-      try {
-        yield* runRounds(api, model, messages, toolbox, input);
-      } finally {
-        await toolbox?.close();
-      }
+      const options = { agentId: id, signal: input.signal, maxNameLength: MAX_TOOL_NAME_LENGTH, reserved: tools.map((t) => t.name) };
+      yield* withMcpToolbox(input.settings?.mcpServers, options, (toolbox) => runRounds(api, model, messages, toolbox, input));
     },
   };
 

@@ -15,7 +15,7 @@ import { buildMessages } from "./messages.ts";
 import { readCompletion, type CompletionRound } from "./stream.ts";
 import { delegateTools, MAX_NAME_LENGTH, runToolCall } from "./tools.ts";
 import { mcpDefinitions, runMcpToolCall } from "./mcp.ts";
-import { openMcpToolbox, type McpToolbox } from "../../mcp/client/index.ts";
+import { withMcpToolbox, type McpToolbox } from "../../mcp/client/index.ts";
 
 export { openaiAgentSchema, openaiDefaults, type OpenaiAgentConfig } from "./config.ts";
 export { delegateToolName } from "./tools.ts";
@@ -43,18 +43,8 @@ export function createOpenaiAgent(id: string, config: OpenaiAgentConfig, context
       });
       const api = await client;
       const messages = buildMessages(input, { system: config.system, contextBudget: config.contextBudget ?? openaiDefaults.contextBudget });
-      let toolbox: McpToolbox | undefined;
-      try {
-        toolbox = await openMcpToolbox(input.settings.mcpServers, { agentId: id, signal: input.signal, maxNameLength: MAX_NAME_LENGTH, reserved: tools.map((t) => t.name) });
-      } catch (error) {
-        if (input.signal.aborted) return;
-        throw error;
-      }
-      try {
-        yield* runRounds(api, model, messages, toolbox, input);
-      } finally {
-        await toolbox?.close();
-      }
+      const options = { agentId: id, signal: input.signal, maxNameLength: MAX_NAME_LENGTH, reserved: tools.map((t) => t.name) };
+      yield* withMcpToolbox(input.settings.mcpServers, options, (toolbox) => runRounds(api, model, messages, toolbox, input));
     },
   };
 

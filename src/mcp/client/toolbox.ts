@@ -174,3 +174,26 @@ function networkCode(error: Error): string | undefined {
   const cause = error.cause as { code?: unknown } | undefined;
   return typeof cause?.code === "string" ? `unreachable (${cause.code})` : undefined;
 }
+
+/**
+ * Run a turn with the MCP servers' tools open, and closed again however the turn ends. A turn
+ * aborted while they were connecting just ends; a server that cannot be opened fails the turn.
+ */
+export async function* withMcpToolbox<T>(
+  servers: Readonly<Record<string, McpServerConfig>> | undefined,
+  options: ToolboxOptions,
+  run: (toolbox: McpToolbox | undefined) => AsyncIterable<T>,
+): AsyncGenerator<T> {
+  let toolbox: McpToolbox | undefined;
+  try {
+    toolbox = await openMcpToolbox(servers, options);
+  } catch (error) {
+    if (options.signal?.aborted) return;
+    throw error;
+  }
+  try {
+    yield* run(toolbox);
+  } finally {
+    await toolbox?.close();
+  }
+}
