@@ -32,6 +32,8 @@ import { sendFirst, type ProactiveResult, type ProactiveSend } from "./core/proa
 import { createMcpHandler, newAgentToken, type McpGrant } from "./mcp/index.ts";
 import { gatewayMcpDeps } from "./mcp/gateway-deps.ts";
 import { withGatewayTools } from "./mcp/agent-tools.ts";
+import { createMetrics, type GatewayMetrics } from "./core/metrics/index.ts";
+import { createTracing, type GatewayTracing } from "./core/tracing/index.ts";
 import { abuseGuard, limitsFor } from "./core/abuse/index.ts";
 import { SdkChannel } from "./channels/sdk/index.ts";
 import { createFetchHandler, type FetchHandler } from "./server/handler.ts";
@@ -80,6 +82,8 @@ export class Switchboard {
   private channelAdmin: ChannelAdmin | undefined;
   private scheduleService: ScheduleService | undefined;
   private mcpGrants: ReadonlyArray<readonly [string, McpGrant]> = [];
+  private metrics: GatewayMetrics | undefined;
+  private tracing: GatewayTracing | undefined;
 
   constructor(config: SwitchboardConfig, options: CreateGatewayOptions) {
     this.config = config;
@@ -170,6 +174,11 @@ export class Switchboard {
       identityLinks: config.identityLinks,
       access: Object.fromEntries(Object.entries(config.channels).flatMap(([id, c]) => (c.access ? [[id, accessPolicy(c.access)]] : []))),
     });
+    // Metrics and traces see every message, those the access checks and limits refuse too.
+    this.metrics = config.metrics.enabled ? createMetrics({ gateway: core, log: this.log }) : undefined;
+    this.tracing = config.tracing.enabled ? await createTracing({ gateway: core, config: config.tracing, log: this.log }) : undefined;
+    if (this.metrics) core.observe({ accept: this.metrics.acceptMiddleware, turn: this.metrics.turnMiddleware });
+    if (this.tracing) core.observe({ accept: this.tracing.acceptMiddleware, turn: this.tracing.turnMiddleware });
     for (const agent of agents) core.addAgent(agent);
     for (const channel of channels) core.addChannel(channel);
     // Abuse limits come first: a refused message costs no other middleware any work.
@@ -218,6 +227,9 @@ export class Switchboard {
     await this.storedChannels?.stop();
     await this.scheduleService?.stop();
     await this.core?.stop();
+    this.metrics?.stop();
+    // Exports the last spans.
+    await this.tracing?.stop();
   }
 
   /** The fetch-style handler for mounting: `(request) => response`. */
@@ -285,6 +297,7 @@ export class Switchboard {
           ...(this.channelAdmin ? { channels: this.channelAdmin } : {}),
           ...(this.scheduleService ? { schedules: this.scheduleService } : {}),
           ...(this.mcpGrants.length > 0 ? { mcp: this.mcpHandler() } : {}),
+          ...(this.metrics ? { metrics: { source: this.metrics, public: this.config.metrics.public } } : {}),
         };
         inner = { core, handle: createFetchHandler(core, options) };
       }

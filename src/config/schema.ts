@@ -14,6 +14,7 @@ import { httpAgentSchema } from "../agents/http/config.ts";
 import { webhookChannelSchema } from "../channels/webhook/config.ts";
 import { scheduleReferenceIssues, schedulesSchema } from "./schedules.ts";
 import { gatewayToolsIssues, gatewayToolsSchema } from "./mcp.ts";
+import { metricsSchema, tracingSchema } from "./observability.ts";
 import { whatsappChannelSchema } from "../channels/whatsapp/config.ts";
 import { telegramChannelSchema } from "../channels/telegram/config.ts";
 import { discordChannelSchema } from "../channels/discord/config.ts";
@@ -306,6 +307,10 @@ export const configSchema = z
     admin: adminSchema,
     /** When agents speak first: cron, one-shot and interval runs whose answer goes to a target. */
     schedules: schedulesSchema,
+    /** `GET /metrics` in Prometheus format. */
+    metrics: metricsSchema,
+    /** OpenTelemetry traces of ingress → turn → egress; off by default. */
+    tracing: tracingSchema,
   })
   .superRefine((config, ctx) => {
     for (const issue of identityLinkIssues(config.identityLinks)) {

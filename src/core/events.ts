@@ -18,15 +18,26 @@ export type GatewayEvent =
       status: Exclude<InboxStatus, "pending">;
       reply: string;
     }
-  | { type: "delivery.failed"; outboxId: string; sessionId: string; channel: string; error: string }
-  /** A delivery failed and waits for another attempt (metrics count these). */
-  | { type: "delivery.retry"; outboxId: string; sessionId: string; channel: string; attempts: number; retryInMs: number }
+  /** A delivery attempt's outcome (metrics count them, traces show them): sent, to be retried, or given up. */
+  | ({ type: "delivery.sent" } & DeliveryAttempt)
+  | ({ type: "delivery.retry"; retryInMs: number } & DeliveryAttempt)
+  | ({ type: "delivery.failed"; error: string } & DeliveryAttempt)
   /** An unknown sender was given a pairing code (an admin may approve it). */
   | { type: "access.pairing"; channel: string; senderId: string; senderName: string | undefined }
   /** A sender was turned away by the channel's access policy. */
   | { type: "access.denied"; channel: string; senderId: string; reason: string }
   /** The `interrupt` busy policy: whichever gateway runs the session's turn aborts it. */
   | { type: "session.interrupt"; sessionId: string };
+
+/** One attempt to deliver an outbox item: `key` is the item's `turnId:seq`, `ms` how long the attempt took. */
+export interface DeliveryAttempt {
+  outboxId: string;
+  key: string;
+  sessionId: string;
+  channel: string;
+  attempts: number;
+  ms: number;
+}
 
 type Listener = (event: GatewayEvent) => void;
 

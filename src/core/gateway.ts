@@ -91,6 +91,8 @@ export class Gateway {
   private readonly channels = new Map<string, Channel>();
   private readonly channelSetups = new Map<string, ChannelSetup>();
   private readonly acceptMiddleware: Middleware<AcceptContext>[] = [];
+  /** Middleware that sees every message, the ones access checks refuse too (metrics, traces). */
+  private readonly observers: GatewayMiddleware[] = [];
   private readonly turnMiddleware: Middleware<TurnContext>[] = [];
   private readonly lanes: SessionLanes;
   private readonly turns: TurnRunner;
@@ -187,6 +189,13 @@ export class Gateway {
     return true;
   }
 
+  /** Like `use`, but ahead of the sender checks: it sees every message and every outcome. */
+  observe(middleware: GatewayMiddleware): this {
+    if (this.state !== "idle") throw new SwitchboardError("observers are added before the gateway starts");
+    this.observers.push(middleware);
+    return this;
+  }
+
   use(middleware: GatewayMiddleware): this {
     if (middleware.accept) this.acceptMiddleware.push(middleware.accept);
     if (middleware.turn) this.turnMiddleware.push(middleware.turn);
@@ -251,7 +260,9 @@ export class Gateway {
     const lanes = this.options.lanes ?? {};
     // Senders are linked to their gateway user, then checked, before any other middleware.
     const identify = identityResolver(this.options.identityLinks);
+    this.turnMiddleware.unshift(...this.observers.flatMap((o) => (o.turn ? [o.turn] : [])));
     this.acceptMiddleware.unshift(
+      ...this.observers.flatMap((o) => (o.accept ? [o.accept] : [])),
       async (ctx, next) => {
         const identity = identify(ctx.envelope);
         if (identity !== undefined) ctx.envelope.sender.identity = identity;

@@ -1,11 +1,14 @@
 /**
- * Structured logging: one JSON object per line on stderr. Fields whose names look like secrets
- * are masked here, in the one place every log line passes through.
+ * Structured logging on pino: one JSON object per line on stderr (`level`, `t`, `msg`, fields).
+ * Fields whose names look like secrets are masked, and secrets inside text scrubbed, here, in
+ * the one place every log line passes through: pino's path-based redaction cannot match names
+ * by pattern at any depth, so values are redacted before pino sees them.
  */
+import { pino, type DestinationStream, type Logger as PinoLogger } from "pino";
 import { REDACTED } from "./redact.ts";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
-const order: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+const levels: ReadonlySet<string> = new Set<LogLevel>(["debug", "info", "warn", "error"]);
 
 export interface Logger {
   debug(msg: string, fields?: Record<string, unknown>): void;
@@ -31,9 +34,14 @@ export function scrub(text: string): string {
   return out;
 }
 
+/** Deeper than this, a value is dropped rather than logged unchecked. */
+const MAX_DEPTH = 6;
+
 export function redact(value: unknown, depth = 0): unknown {
   if (typeof value === "string") return scrub(value);
-  if (depth > 6 || value === null || typeof value !== "object") return value;
+  if (value === null || typeof value !== "object") return value;
+  // Nothing past the depth limit is looked at, so nothing past it may be written either.
+  if (depth > MAX_DEPTH) return "[too deep]";
   if (value instanceof Error) {
     // The cause carries diagnostics (a CLI's stderr tail); it is scrubbed like everything else.
     return { name: value.name, message: scrub(value.message), ...(value.cause !== undefined ? { cause: redact(value.cause, depth + 1) } : {}) };
@@ -46,23 +54,70 @@ export function redact(value: unknown, depth = 0): unknown {
   return out;
 }
 
-export function createLogger(
-  options: { level?: LogLevel; write?: (line: string) => void; base?: Record<string, unknown> } = {},
-): Logger {
-  const min = order[options.level ?? (process.env.SWITCHBOARD_LOG_LEVEL as LogLevel | undefined) ?? "info"] ?? order.info;
-  const write = options.write ?? ((line: string) => process.stderr.write(line + "\n"));
-  const base = options.base ?? {};
-  const emit = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => {
-    if (order[level] < min) return;
-    write(JSON.stringify({ t: new Date().toISOString(), level, msg: scrub(msg), ...(redact({ ...base, ...fields }) as object) }));
+export interface LoggerOptions {
+  level?: LogLevel;
+  /** Where lines go (one JSON object each, without the newline); stderr by default. */
+  write?: (line: string) => void;
+  /** Fields on every line. */
+  base?: Record<string, unknown>;
+}
+
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const root = pino(
+    {
+      level: levelOf(options.level ?? process.env.SWITCHBOARD_LOG_LEVEL),
+      // No pid or hostname on every line: the process supervisor knows those.
+      base: null,
+      messageKey: "msg",
+      timestamp: () => `,"t":"${new Date().toISOString()}"`,
+      formatters: { level: (label) => ({ level: label }) },
+      // Errors are already plain, redacted objects (redact() above); pino's own error serializer would add an empty stack.
+      serializers: { err: (value: unknown) => value },
+    },
+    options.write ? lineWriter(options.write) : stderr(),
+  );
+  return wrap(root, options.base === undefined ? {} : (redact(options.base) as Record<string, unknown>));
+}
+
+/**
+ * A child's fields are kept here and merged into each line, not handed to pino as bindings:
+ * pino writes bindings before the message and repeats a key a line sets again, where a line
+ * should read `msg` first and carry each field once (the line's own value winning).
+ */
+function wrap(logger: PinoLogger, bindings: Record<string, unknown>): Logger {
+  const at = (level: LogLevel) => (msg: string, fields?: Record<string, unknown>) => {
+    // Redacting costs a walk of the fields: skip it for lines that would be dropped anyway.
+    if (!logger.isLevelEnabled(level)) return;
+    logger[level]({ msg: scrub(msg), ...bindings, ...(fields === undefined ? {} : (redact(fields) as Record<string, unknown>)) });
   };
   return {
-    debug: (m, f) => emit("debug", m, f),
-    info: (m, f) => emit("info", m, f),
-    warn: (m, f) => emit("warn", m, f),
-    error: (m, f) => emit("error", m, f),
-    child: (fields) => createLogger({ ...options, base: { ...base, ...fields } }),
+    debug: at("debug"),
+    info: at("info"),
+    warn: at("warn"),
+    error: at("error"),
+    child: (fields) => wrap(logger, { ...bindings, ...(redact(fields) as Record<string, unknown>) }),
   };
+}
+
+/** An unknown level (a typo in SWITCHBOARD_LOG_LEVEL) logs at info rather than failing or going silent. */
+function levelOf(level: string | undefined): LogLevel {
+  return level !== undefined && levels.has(level) ? (level as LogLevel) : "info";
+}
+
+let stderrDestination: DestinationStream | undefined;
+
+/**
+ * One synchronous stderr destination for every logger of the process: a line is written before
+ * the call returns, so nothing is lost when the process dies right after, and lines keep their
+ * order with the CLI's own stderr output.
+ */
+function stderr(): DestinationStream {
+  stderrDestination ??= pino.destination({ fd: 2, sync: true });
+  return stderrDestination;
+}
+
+function lineWriter(write: (line: string) => void): DestinationStream {
+  return { write: (chunk) => write(chunk.endsWith("\n") ? chunk.slice(0, -1) : chunk) };
 }
 
 export const silentLogger: Logger = {
@@ -72,3 +127,12 @@ export const silentLogger: Logger = {
   error() {},
   child: () => silentLogger,
 };
+
+/**
+ * The correlation id of a message on log lines: `messageKey` (`channel:eventId`, as events and
+ * the API name it). A turn that merged several messages carries the first, and all of them.
+ */
+export function messageKeyFields(keys: readonly string[]): { messageKey?: string; messageKeys?: readonly string[] } {
+  if (keys.length === 0) return {};
+  return keys.length === 1 ? { messageKey: keys[0]! } : { messageKey: keys[0]!, messageKeys: keys };
+}

@@ -156,6 +156,8 @@ export class OutboxWorker {
 
   private async deliver(item: OutboxItem): Promise<boolean> {
     const channel = this.channel(item.channel);
+    const startedAt = Date.now();
+    const attempt = { outboxId: item.id, key: item.key, sessionId: item.sessionId, channel: item.channel, attempts: item.attempts + 1 };
     try {
       if (!channel) throw new DeliveryError(`channel "${item.channel}" is not configured`, { retryable: true });
       let platformId: string | undefined;
@@ -168,6 +170,7 @@ export class OutboxWorker {
       }
       await this.store.markOutboxSent(item.id, Date.now(), platformId);
       this.heldUntil.delete(item.sessionId);
+      this.events.publish({ type: "delivery.sent", ...attempt, ms: Date.now() - startedAt });
       return true;
     } catch (error) {
       const attempts = item.attempts + 1;
@@ -176,7 +179,7 @@ export class OutboxWorker {
       if (!retryable || attempts >= this.options.maxAttempts) {
         await this.store.markOutboxFailed(item.id, message);
         this.log.error("delivery failed for good", { outboxId: item.id, channel: item.channel, sessionId: item.sessionId, attempts, error: message });
-        this.events.publish({ type: "delivery.failed", outboxId: item.id, sessionId: item.sessionId, channel: item.channel, error: message });
+        this.events.publish({ type: "delivery.failed", ...attempt, ms: Date.now() - startedAt, error: message });
         return true; // a dead item must not block the session's later items forever
       }
       const backoff = Math.min(this.options.maxDelayMs, this.options.baseDelayMs * 2 ** (attempts - 1));
@@ -186,7 +189,7 @@ export class OutboxWorker {
       await this.store.markOutboxRetry(item.id, Date.now() + delay, message);
       this.heldUntil.set(item.sessionId, Date.now() + delay);
       this.log.warn("delivery failed; will retry", { outboxId: item.id, channel: item.channel, attempts, retryInMs: Math.round(delay), error: message });
-      this.events.publish({ type: "delivery.retry", outboxId: item.id, sessionId: item.sessionId, channel: item.channel, attempts, retryInMs: Math.round(delay) });
+      this.events.publish({ type: "delivery.retry", ...attempt, ms: Date.now() - startedAt, retryInMs: Math.round(delay) });
       return false;
     }
   }

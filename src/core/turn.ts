@@ -12,6 +12,7 @@ import type { Channel } from "./channel.ts";
 import type { GatewayEvents } from "./events.ts";
 import { messageKey } from "./envelope.ts";
 import type { Logger } from "./log.ts";
+import { messageKeyFields } from "./log.ts";
 import type { Middleware } from "./middleware.ts";
 import { compose } from "./middleware.ts";
 import { splitText } from "./split.ts";
@@ -113,11 +114,11 @@ export class TurnRunner {
     if (first.kind === "reset") return this.commit(sessionId, turnId, items, "done", replies.reset, { record: false, lane });
     if (first.sender.origin === "send") return this.commit(sessionId, turnId, items, "done", first.text, { record: true, asAssistant: true, lane });
     if (!agent) {
-      this.deps.log.error("session's agent is not configured", { sessionId, agent: session.agent });
+      this.deps.log.error("session's agent is not configured", { sessionId, agent: session.agent, messageKey: messageKey(first.channel, first.eventId) });
       return this.commit(sessionId, turnId, items, "failed", replies.failed, { record: true, lane });
     }
     if (first.attempts >= this.deps.maxAttempts) {
-      this.deps.log.error("message failed repeatedly; giving up", { sessionId, messageId: first.id, attempts: first.attempts });
+      this.deps.log.error("message failed repeatedly; giving up", { sessionId, messageId: first.id, messageKey: messageKey(first.channel, first.eventId), attempts: first.attempts });
       return this.commit(sessionId, turnId, items, "failed", replies.crashed, { record: true, lane });
     }
     // A lane lost while this turn read the store (a freeze, a store outage) is not ours to run.
@@ -218,7 +219,7 @@ export class TurnRunner {
         return;
       }
       // Agent errors may quote prompts or credentials: log the detail, tell the user only that it failed.
-      this.deps.log.error("agent failed", { sessionId: input.sessionId, agent: ctx.agent.id, turnId: input.turnId, error });
+      this.deps.log.error("agent failed", { sessionId: input.sessionId, agent: ctx.agent.id, turnId: input.turnId, ...messageKeyFields(messageKeys), error });
       const failure: AgentEvent = { type: "error", message: replies.failed };
       this.deps.events.publish({ type: "turn.event", turnId: input.turnId, sessionId: input.sessionId, messageKeys, event: failure });
       ctx.status = "failed";
@@ -260,12 +261,12 @@ export class TurnRunner {
     if (!committed) {
       // Fenced off (another gateway took the lane over) or already completed: either way the
       // answer is the other run's, and this one must not add a second.
-      this.deps.log.warn("turn result discarded: its messages were already completed or its lane was taken over", { sessionId, turnId });
+      this.deps.log.warn("turn result discarded: its messages were already completed or its lane was taken over", { sessionId, turnId, ...messageKeyFields(items.map((i) => messageKey(i.channel, i.eventId))) });
       return options.lane === undefined;
     }
     this.deps.onCommitted();
     // Operators see every turn; message text stays out of the log.
-    this.deps.log.info("turn completed", { sessionId, turnId, status, messages: items.length, outbox: outbox.length, waitedMs: now - items[0]!.acceptedAt });
+    this.deps.log.info("turn completed", { sessionId, turnId, ...messageKeyFields(items.map((i) => messageKey(i.channel, i.eventId))), status, messages: items.length, outbox: outbox.length, waitedMs: now - items[0]!.acceptedAt });
     this.deps.events.publish({
       type: "turn.completed",
       turnId,

@@ -12,6 +12,8 @@ import { handleSessions } from "./sessions-api.ts";
 import { handlePairing } from "./pairing-api.ts";
 import { handleChannels } from "./channels-api.ts";
 import { handleOutbound, handleSchedules } from "./schedules-api.ts";
+import { handleMetrics } from "./metrics-api.ts";
+import type { GatewayMetrics } from "../core/metrics/index.ts";
 import type { ScheduleService } from "../core/schedules/service.ts";
 import type { ChannelAdmin } from "../channels/stored/admin.ts";
 import { adminRefusal, managementSegments } from "./admin-auth.ts";
@@ -36,6 +38,8 @@ export interface HandlerOptions {
   schedules?: ScheduleService;
   /** The MCP server for agents (`/mcp`), when an agent has gatewayTools; it checks the agents' own tokens. */
   mcp?: (request: Request) => Promise<Response>;
+  /** `GET /metrics`; absent when `metrics.enabled` is false. */
+  metrics?: { source: GatewayMetrics; public: boolean };
 }
 
 interface PageChannel extends Channel {
@@ -60,6 +64,10 @@ export function createFetchHandler(gateway: Gateway, options: HandlerOptions): F
     if (path === "/healthz") return json({ status: "ok" });
     if (path === "/readyz") {
       return gateway.running ? json({ status: "ready", ...gateway.stats }) : json({ status: "not ready" }, 503);
+    }
+    if (path === "/metrics") {
+      if (!options.metrics) return errorResponse(404, "metrics are off (metrics.enabled: false)");
+      return handleMetrics(options.metrics.source, request, { adminToken: options.adminToken, public: options.metrics.public });
     }
     if (path === "/mcp") return options.mcp ? options.mcp(request) : errorResponse(404, "no MCP server: no agent has gatewayTools");
     const parts = path.split("/").filter(Boolean);

@@ -7,6 +7,7 @@
 import type { AcceptContext } from "../accept.ts";
 import type { Middleware } from "../middleware.ts";
 import type { Logger } from "../log.ts";
+import { messageKey } from "../envelope.ts";
 import type { Store } from "../../store/store.ts";
 import type { BucketVerdict } from "./token-bucket.ts";
 import type { ChannelLimits, Rate } from "./config.ts";
@@ -49,6 +50,7 @@ export function abuseGuard(deps: AbuseGuardDeps): Middleware<AcceptContext> {
           deps.log.warn("loop guard tripped: refusing a sender's messages for a while", {
             channel: envelope.channel,
             sender: envelope.sender.id,
+            messageKey: messageKey(envelope.channel, envelope.eventId),
             burst,
             withinMs,
             cooldownMs,
@@ -70,7 +72,7 @@ export function abuseGuard(deps: AbuseGuardDeps): Middleware<AcceptContext> {
     const refused = await refusal();
     // A platform's redelivery of a message already accepted gets its usual duplicate answer.
     if (refused !== undefined && (await deps.store.getMessage(envelope.channel, envelope.eventId)) === undefined) {
-      deps.log.debug("message refused by a rate limit", { channel: envelope.channel, sender: envelope.sender.id, reason: refused.reason });
+      deps.log.debug("message refused by a rate limit", { channel: envelope.channel, sender: envelope.sender.id, messageKey: messageKey(envelope.channel, envelope.eventId), reason: refused.reason });
       ctx.reject(refused.reason, 429, refused.retryAfterMs);
       return;
     }

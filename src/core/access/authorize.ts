@@ -8,6 +8,7 @@
 import type { AcceptContext } from "../accept.ts";
 import type { Address, Channel } from "../channel.ts";
 import type { Envelope } from "../envelope.ts";
+import { messageKey } from "../envelope.ts";
 import type { GatewayEvents } from "../events.ts";
 import type { Logger } from "../log.ts";
 import type { Middleware } from "../middleware.ts";
@@ -88,14 +89,14 @@ export function authorizeSenders(deps: AuthorizeDeps): Middleware<AcceptContext>
     if (decision.verdict === "pair") {
       const request = await requestPairing(deps.store, access, envelope);
       if (!request) {
-        deps.log.warn("pairing refused: too many pending requests on this channel", { channel, sender: actor });
+        deps.log.warn("pairing refused: too many pending requests on this channel", { channel, sender: actor, messageKey: messageKey(channel, envelope.eventId) });
         deps.audit({ kind: "rejected", channel, actor, reason: "too many pending pairing requests" });
         replyOnce(envelope, accessReplies.pairingFull);
         return ctx.reject("this channel takes no new pairing requests right now; try again later", 403);
       }
       if (request.issued) {
         deps.audit({ kind: "pairing.requested", channel, actor });
-        deps.log.info("pairing code issued", { channel, sender: actor });
+        deps.log.info("pairing code issued", { channel, sender: actor, messageKey: messageKey(channel, envelope.eventId) });
         deps.events.publish({ type: "access.pairing", channel, senderId: actor, senderName: envelope.sender.name });
       }
       deps.audit({ kind: "rejected", channel, actor, reason: "pairing required" });
@@ -106,9 +107,9 @@ export function authorizeSenders(deps: AuthorizeDeps): Middleware<AcceptContext>
     deps.events.publish({ type: "access.denied", channel, senderId: actor, reason: decision.reason });
     deps.audit({ kind: "rejected", channel, actor, reason: decision.reason });
     if (access.unmatched === "notify") {
-      deps.log.warn("sender not allowed", { channel, sender: actor, conversation: envelope.conversation.id, reason: decision.reason });
+      deps.log.warn("sender not allowed", { channel, sender: actor, messageKey: messageKey(channel, envelope.eventId), conversation: envelope.conversation.id, reason: decision.reason });
     } else {
-      deps.log.info("sender not allowed", { channel, sender: actor, reason: decision.reason });
+      deps.log.info("sender not allowed", { channel, sender: actor, messageKey: messageKey(channel, envelope.eventId), reason: decision.reason });
       if (access.unmatched === "reply" && !decision.quiet) replyOnce(envelope, accessReplies.denied);
     }
     return ctx.reject(decision.reason, 403);

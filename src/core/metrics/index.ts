@@ -1,7 +1,7 @@
 /**
  * Prometheus metrics of one gateway. They are collected only through what the core offers to
  * anyone: an accept middleware (the outcome of each message), a turn middleware (time around the
- * agent) and the event bus (lane depth, delivery retries and failures). `render()` is the
+ * agent) and the event bus (lane depth, deliveries, their retries and failures). `render()` is the
  * `/metrics` body: this gateway's metrics followed by the process's.
  */
 import { Registry } from "prom-client";
@@ -48,6 +48,9 @@ export function createMetrics(deps: { gateway: MetricsSource; log: Logger }): Ga
         break;
       case "turn.started":
         metrics.queueDepth.observe(pending.depthAtTurnStart(event.sessionId, event.messageKeys.length));
+        break;
+      case "delivery.sent":
+        metrics.deliveriesSent.inc({ channel: event.channel });
         break;
       case "delivery.retry":
         metrics.deliveryRetries.inc({ channel: event.channel });

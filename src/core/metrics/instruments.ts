@@ -15,6 +15,7 @@ export interface GatewayInstruments {
   messages: Counter<"channel" | "outcome">;
   queueDepth: Histogram;
   turnDuration: Histogram<"agent" | "status">;
+  deliveriesSent: Counter<"channel">;
   deliveryRetries: Counter<"channel">;
   deliveryFailures: Counter<"channel">;
 }
@@ -56,6 +57,12 @@ export function defineInstruments(registry: Registry, stats: () => { activeTurns
       help: "Time an agent spent on a turn, by agent and how the turn ended.",
       labelNames: ["agent", "status"],
       buckets: [0.005, 0.025, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600],
+      registers,
+    }),
+    deliveriesSent: new Counter({
+      name: "switchboard_deliveries_sent_total",
+      help: "Outbound messages (and edits) the platform accepted, by channel.",
+      labelNames: ["channel"],
       registers,
     }),
     deliveryRetries: new Counter({

@@ -299,6 +299,9 @@ export class Scheduler<S extends ScheduleDefinition = ScheduleDefinition> {
       } finally {
         keeper.stop();
         this.#running.delete(key);
+        // What comes next depends on how this run ended (a retry after a failure, the next slot
+        // after an overlap): look again now rather than at the next poll.
+        if (this.#started) void this.tick();
       }
     })();
     this.#running.set(key, running);

@@ -47,6 +47,8 @@ test("an empty config gets every default", () => {
     limits: { maxMessageChars: 40_000, maxAttachments: 20, channels: {} },
     admin: { enabled: true },
     schedules: [],
+    metrics: { enabled: true, public: false },
+    tracing: { enabled: false, exporter: "otlp-http", serviceName: "switchboard" },
   });
 });
 
