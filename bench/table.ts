@@ -27,6 +27,11 @@ export function resultTable(rows: SetupResults[]): string {
       return [setup.name, String(setup.instances), value.toFixed(0), `${Math.min(...perSecond).toFixed(0)}–${Math.max(...perSecond).toFixed(0)}`, ratio(value, sqlite), ratio(value, bare)];
     }),
   ];
+  return markdownTable(cells);
+}
+
+/** Rows of cells (the first row the header) as an aligned Markdown table, ready for the README. */
+export function markdownTable(cells: string[][]): string {
   const widths = cells[0]!.map((_, column) => Math.max(...cells.map((row) => row[column]!.length)));
   const line = (row: string[]) => `| ${row.map((cell, column) => cell.padEnd(widths[column]!)).join(" | ")} |`;
   return [line(cells[0]!), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...cells.slice(1).map(line)].join("\n");
