@@ -1,6 +1,9 @@
 /**
  * Streaming to platforms that can edit messages: the first text of a turn is posted as a
- * placeholder, then edited as more text arrives, at most once per `editIntervalMs`. When the turn
+ * placeholder, then edited as more text arrives, at most once per `editIntervalMs`. The
+ * placeholder waits `streamStartMs` (200 ms) after the first text: a turn that is over by then is
+ * simply sent once, so a quick answer costs the user no flicker and the platform one call, not a
+ * post and an edit (half of a busy gateway's API calls, and Slack's chat.update limit). When the turn
  * ends, the final reply is delivered by the outbox as an edit of that placeholder, so the user
  * sees one message grow into the answer. Channels that cannot edit get the reply, split at their
  * limit, only when the turn is done. Placeholder posts and edits are best effort: if one fails,
@@ -14,6 +17,8 @@ interface StreamState {
   to: Address;
   text: string;
   placeholder: Promise<SentMessage | undefined> | undefined;
+  /** Until the placeholder goes out: the wait for `streamStartMs`. */
+  starting: NodeJS.Timeout | undefined;
   /** The edit in flight, so edits go out one at a time and the final one lands last. */
   editing: Promise<void>;
   shown: string;
@@ -28,12 +33,18 @@ export interface StreamingChannel {
   readonly streamEditIntervalMs?: number;
 }
 
+/** How long a turn's first text waits before it is posted as a placeholder to edit. */
+export const DEFAULT_STREAM_START_MS = 200;
+
 export class StreamRelay {
   private readonly streams = new Map<string, StreamState>();
   private readonly log: Logger;
 
-  constructor(log: Logger) {
+  private readonly startMs: number;
+
+  constructor(log: Logger, options: { streamStartMs?: number } = {}) {
     this.log = log;
+    this.startMs = options.streamStartMs ?? DEFAULT_STREAM_START_MS;
   }
 
   /** Whether replies on this channel stream by edits. */
@@ -46,31 +57,41 @@ export class StreamRelay {
     if (!StreamRelay.streamsByEdits(channel)) return;
     let state = this.streams.get(turnId);
     if (!state) {
-      state = { channel, to, text: "", placeholder: undefined, editing: Promise.resolve(), shown: "", timer: undefined, lastEditAt: 0, sending: false };
+      state = { channel, to, text: "", placeholder: undefined, starting: undefined, editing: Promise.resolve(), shown: "", timer: undefined, lastEditAt: 0, sending: false };
       this.streams.set(turnId, state);
     }
     state.text += text;
     if (!state.placeholder) {
-      if (!state.text.trim()) return;
-      state.shown = this.render(state);
-      state.lastEditAt = Date.now();
-      // The first edit is timed from when the platform has the placeholder, not from when we
-      // asked for it: a slow post must not be followed at once by an edit.
-      state.sending = true;
-      const posting = state;
-      state.placeholder = channel
-        .send({ to, text: state.shown, idempotencyKey: `${turnId}:stream`, sessionId: "" })
-        .catch((error: unknown) => {
-          this.log.warn("streaming placeholder failed; the reply will come when the turn ends", { channel: channel.id, error });
-          return undefined;
-        })
-        .finally(() => {
-          posting.lastEditAt = Date.now();
-          posting.sending = false;
-        });
+      if (!state.text.trim() || state.starting) return;
+      const waiting = state;
+      waiting.starting = setTimeout(() => {
+        if (this.streams.get(turnId) === waiting) this.postPlaceholder(turnId, waiting);
+      }, this.startMs);
+      waiting.starting.unref();
       return;
     }
     this.scheduleEdit(turnId, state);
+  }
+
+  /** The turn is still running `streamStartMs` after its first text: show what it has so far. */
+  private postPlaceholder(turnId: string, state: StreamState): void {
+    const { channel, to } = state;
+    // Text that came while the placeholder waited is in it; text after it is edited in.
+    state.shown = this.render(state);
+    state.lastEditAt = Date.now();
+    // The first edit is timed from when the platform has the placeholder, not from when we
+    // asked for it: a slow post must not be followed at once by an edit.
+    state.sending = true;
+    state.placeholder = channel
+      .send({ to, text: state.shown, idempotencyKey: `${turnId}:stream`, sessionId: "" })
+      .catch((error: unknown) => {
+        this.log.warn("streaming placeholder failed; the reply will come when the turn ends", { channel: channel.id, error });
+        return undefined;
+      })
+      .finally(() => {
+        state.lastEditAt = Date.now();
+        state.sending = false;
+      });
   }
 
   /**
@@ -81,6 +102,7 @@ export class StreamRelay {
     const state = this.streams.get(turnId);
     if (!state) return undefined;
     this.streams.delete(turnId);
+    clearTimeout(state.starting);
     clearTimeout(state.timer);
     const placeholder = await state.placeholder;
     await state.editing;
@@ -93,6 +115,7 @@ export class StreamRelay {
     const state = this.streams.get(turnId);
     if (!state) return;
     this.streams.delete(turnId);
+    clearTimeout(state.starting);
     clearTimeout(state.timer);
   }
 

@@ -41,6 +41,23 @@ describe("streaming to a platform that edits messages", () => {
     }
   });
 
+  it("a reply that is ready before the stream would start is posted once, with no placeholder and no edit", async () => {
+    const quick = await startGateway({ agents: { helper: { kind: "echo" } } }, (gw) => {
+      gw.addChannel(new LoopbackChannel({ id: "quick", platformUrl: platform.url, editable: true, maxMessageLength: 4000 }));
+    });
+    try {
+      const before = platform.delivered.length;
+      const editsBefore = platform.edits.length;
+      await postJson(`${quick.url}/channels/quick`, { user: "s3", text: "an answer at once", id: "quick-1" });
+      await waitFor(() => platform.delivered.length > before);
+      await new Promise((r) => setTimeout(r, 400)); // past the 200 ms a placeholder would wait
+      assert.deepEqual(platform.delivered.slice(before).map((d) => d.text), ["an answer at once"]);
+      assert.equal(platform.edits.length, editsBefore, "nothing edited");
+    } finally {
+      await quick.stop();
+    }
+  });
+
   it("a channel that cannot edit gets the reply once, when the turn is done", async () => {
     const before = platform.delivered.length;
     const editsBefore = platform.edits.length;
