@@ -96,12 +96,13 @@ export class TurnRunner {
    */
   async run(sessionId: string, lease?: LaneLease): Promise<boolean> {
     const { store } = this.deps;
+    // The inbox first: a lane looks once more after every turn, and mostly finds it empty.
+    let pending = await store.pendingInbox(sessionId, 1);
+    if (pending.length === 0) return false;
     const session = await store.getSession(sessionId);
     if (!session) return false;
     const agent = this.deps.agent(session.agent);
-    const policy = this.deps.busyPolicy(session.agent);
-    const pending = await store.pendingInbox(sessionId, policy === "collect" ? 100 : 1);
-    if (pending.length === 0) return false;
+    if (this.deps.busyPolicy(session.agent) === "collect") pending = await store.pendingInbox(sessionId, 100);
 
     const first = pending[0]!;
     // `collect` merges consecutive messages; a /reset in the queue stays a turn of its own.

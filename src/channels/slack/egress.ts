@@ -9,6 +9,7 @@ import type { Address, OutboundMessage, SentMessage } from "../../core/channel.t
 import { DeliveryError } from "../../core/errors.ts";
 import type { Logger } from "../../core/log.ts";
 import { scrub } from "../../core/log.ts";
+import { createNodeFetch } from "../../core/node-fetch.ts";
 
 /** Slack's public Web API. */
 export const SLACK_API_URL = "https://slack.com/api/";
@@ -21,6 +22,8 @@ export function createWebClient(token: string, options: { apiUrl?: string; log: 
     retryConfig: { retries: 0 },
     timeout: options.timeoutMs ?? 15_000,
     logger: slackLogger(options.log),
+    // node:http keep-alive instead of undici: a third of the CPU of each API call.
+    fetch: createNodeFetch(),
   });
 }
 

@@ -6,7 +6,7 @@
  * exactly as before. A write on its own still pays one setImmediate hop and nothing more.
  */
 import type { DatabaseSync } from "node:sqlite";
-import { savepoint } from "./transaction.ts";
+import { ownSavepoint } from "./transaction.ts";
 
 interface Pending {
   run: () => unknown;
@@ -65,7 +65,7 @@ export class GroupCommit {
         continue;
       }
       try {
-        outcomes.push({ ok: true, value: savepoint(db, pending.run) });
+        outcomes.push({ ok: true, value: ownSavepoint(db, pending.run) });
       } catch (error) {
         outcomes.push({ ok: false, error });
       }
