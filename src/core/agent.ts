@@ -91,5 +91,11 @@ export interface TurnInput {
 export interface Agent {
   id: string;
   kind: string;
+  /**
+   * The agent reads neither `transcript` nor `state` (both come empty), so the turn does not load
+   * them: a session's transcript grows with every exchange, and reading it whole for an agent that
+   * ignores it was the turn's largest read.
+   */
+  readonly stateless?: boolean;
   run(input: TurnInput): AsyncIterable<AgentEvent>;
 }

@@ -140,12 +140,12 @@ export class TurnRunner {
       turnId,
       messages: items.map((i) => ({ id: i.id, text: i.text, sender: i.sender, channel: i.channel, attachments: i.attachments ?? [] })),
       text: items.map((i) => i.text).join("\n\n"),
-      transcript: await store.getTranscript(sessionId),
+      transcript: agent.stateless ? [] : await store.getTranscript(sessionId),
       signal: controller.signal,
       user: { id: session.userId, ...(unixUser !== undefined ? { unixUser } : {}) },
       channel: last.channel,
       settings,
-      state: await store.getAgentState(sessionId),
+      state: agent.stateless ? undefined : await store.getAgentState(sessionId),
       setState: (state) => {
         savedState = structuredClone(state);
       },

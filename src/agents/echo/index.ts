@@ -14,6 +14,7 @@ export function createEchoAgent(id: string, options: EchoAgentOptions = {}): Age
   return {
     id,
     kind: "echo",
+    stateless: true,
     async *run(input: TurnInput): AsyncIterable<AgentEvent> {
       const text = `${options.prefix ?? ""}${input.text}`;
       const words = text.split(/(?<=\s)/);
