@@ -48,6 +48,42 @@ describe("sessions", () => {
   });
 });
 
+describe("what a turn loads for its agent", () => {
+  const seen: Record<string, number[]> = { stateless: [], remembering: [] };
+  const recorder = (id: keyof typeof seen, stateless: boolean) => ({
+    id,
+    kind: "function",
+    stateless,
+    async *run(input: { transcript: unknown[]; text: string }) {
+      seen[id]!.push(input.transcript.length);
+      yield { type: "message" as const, text: `ok ${input.text}` };
+    },
+  });
+  let t: TestGateway;
+  before(async () => {
+    t = await startGateway({}, (gw) => {
+      gw.addAgent(recorder("stateless", true));
+      gw.addAgent(recorder("remembering", false));
+    });
+  });
+  after(() => t.stop());
+
+  it("a stateless agent is handed no transcript, yet the conversation is still recorded", async () => {
+    for (const agent of ["stateless", "remembering"]) {
+      let session = "";
+      for (const text of ["one", "two", "three"]) {
+        const reply = await postJson(`${t.url}/v1/messages`, { user: `loads-${agent}`, agent, text });
+        assert.equal(reply.body.reply, `ok ${text}`);
+        session = reply.body.session;
+      }
+      const stored = await getJson(`${t.url}/v1/sessions/${session}`, adminHeaders);
+      assert.equal(stored.body.transcript.length, 6, `${agent}: every exchange is in the session's transcript`);
+    }
+    assert.deepEqual(seen["stateless"], [0, 0, 0]);
+    assert.deepEqual(seen["remembering"], [0, 2, 4]);
+  });
+});
+
 /** An agent that holds each turn until the test releases it, and records what each turn saw. */
 function gatedAgent() {
   const seen: string[][] = [];
